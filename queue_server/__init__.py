@@ -1,0 +1,3 @@
+"""Walk-in queue management server."""
+
+__version__ = "0.1.0"

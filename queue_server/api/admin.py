@@ -1,0 +1,159 @@
+"""Administration: offices, topics, windows, users, kiosks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from queue_server.api.deps import AdminDep, ClockDep, DatabaseDep, ManagerDep, PasswordsDep
+from queue_server.api.presenters import kiosk_out
+from queue_server.api.schemas import (
+    MAX_ID,
+    KioskIn,
+    KioskOut,
+    OfficeIn,
+    OfficeOut,
+    TopicIn,
+    TopicOut,
+    UserIn,
+    UserOut,
+    WindowIn,
+    WindowOut,
+)
+from queue_server.db.models import Topic
+from queue_server.db.repositories import offices as office_repo
+from queue_server.errors import Unprocessable
+from queue_server.printing.urls import parse_printer_url
+from queue_server.services import catalogue, lookups, queue_views
+from queue_server.services.access import Role, require_office
+
+router = APIRouter(tags=["administration"])
+OfficeId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def topic_out(topic: Topic) -> TopicOut:
+    return TopicOut(
+        id=topic.id,
+        office_id=topic.office_id,
+        parent_id=topic.parent_id,
+        prefix=topic.prefix,
+        name={"ru": topic.name_ru, "en": topic.name_en},
+        target_wait_seconds={
+            "peak": topic.target_peak_seconds,
+            "offpeak": topic.target_offpeak_seconds,
+        },
+        operations=list(topic.operations or []),
+    )
+
+
+@router.post("/offices", status_code=201, response_model=OfficeOut)
+async def create_office(
+    body: OfficeIn, _admin: AdminDep, database: DatabaseDep, clock: ClockDep
+) -> OfficeOut:
+    """Add an office with its time zone and opening hours (null = always open)."""
+    spec = catalogue.OfficeSpec(
+        name=body.name,
+        address=body.address,
+        timezone=body.timezone,
+        hours=None
+        if body.hours is None
+        else {d: [list(i) for i in v] for d, v in body.hours.items()},
+        peak=[list(p) for p in body.peak],
+        max_priority_in_row=body.max_priority_in_row,
+        recall_limit=body.recall_limit,
+        recall_timeout_seconds=body.recall_timeout_seconds,
+        auto_no_show=body.auto_no_show,
+        kiosk_tickets_per_minute=body.kiosk_tickets_per_minute,
+    )
+    now = clock.now()
+    async with database.unit_of_work() as uow:
+        office = await catalogue.create_office(uow, spec, now)
+    return OfficeOut(**queue_views.office_view(office, now))
+
+
+@router.post("/offices/{office_id}/topics", status_code=201, response_model=TopicOut)
+async def create_topic(
+    office_id: OfficeId, body: TopicIn, _admin: AdminDep, database: DatabaseDep
+) -> TopicOut:
+    """Add a topic; one with children is a menu on the kiosk, a leaf is issuable."""
+    target = body.target_wait_seconds
+    spec = catalogue.TopicSpec(
+        name_ru=body.name.ru,
+        name_en=body.name.en or body.name.ru,
+        prefix=body.prefix,
+        parent_id=body.parent_id,
+        target_peak_seconds=target.peak if target else None,
+        target_offpeak_seconds=target.offpeak if target else None,
+        operations=[{"ru": o.ru, "en": o.en or o.ru} for o in body.operations],
+    )
+    async with database.unit_of_work() as uow:
+        topic = await catalogue.create_topic(uow, office_id, spec)
+    return topic_out(topic)
+
+
+@router.post("/offices/{office_id}/windows", status_code=201, response_model=WindowOut)
+async def create_window(
+    office_id: OfficeId, body: WindowIn, _admin: AdminDep, database: DatabaseDep
+) -> WindowOut:
+    """Add a service window."""
+    async with database.unit_of_work() as uow:
+        window = await catalogue.create_window(uow, office_id, body.number, body.name)
+    return WindowOut(id=window.id, number=window.number, name=window.name, office_id=office_id)
+
+
+@router.post("/users", status_code=201, response_model=UserOut)
+async def create_user(
+    body: UserIn,
+    _admin: AdminDep,
+    database: DatabaseDep,
+    passwords: PasswordsDep,
+    clock: ClockDep,
+) -> UserOut:
+    """Add a user; an operator without skills serves every topic of the office."""
+    spec = catalogue.UserSpec(
+        login=body.login,
+        password=body.password,
+        role=Role(body.role),
+        office_id=body.office_id,
+        skills=[(s.topic_id, s.priority) for s in body.skills],
+        display_name=body.display_name,
+    )
+    async with database.unit_of_work() as uow:
+        user = await catalogue.create_user(uow, passwords, spec, clock.now())
+    return UserOut(
+        id=user.id,
+        login=user.login,
+        role=user.role,
+        office_id=user.office_id,
+        display_name=user.display_name,
+        skills=[{"topic_id": t, "priority": p} for t, p in dict(spec.skills).items()],
+    )
+
+
+@router.post("/offices/{office_id}/kiosks", status_code=201, response_model=KioskOut)
+async def create_kiosk(
+    request: Request, office_id: OfficeId, body: KioskIn, _admin: AdminDep, database: DatabaseDep
+) -> KioskOut:
+    """Register a kiosk and its ESC/POS printer (tcp://, usb://, serial://, file:// or null)."""
+    if body.printer is not None:
+        try:
+            parse_printer_url(body.printer)
+        except ValueError as error:
+            raise Unprocessable(str(error)) from error
+    async with database.unit_of_work() as uow:
+        kiosk = await catalogue.create_kiosk(uow, office_id, body.name, body.printer)
+    return kiosk_out(request, kiosk)
+
+
+@router.get("/offices/{office_id}/kiosks", response_model=list[KioskOut])
+async def list_kiosks(
+    request: Request, office_id: OfficeId, manager: ManagerDep, database: DatabaseDep
+) -> list[KioskOut]:
+    """Kiosks of the office with their printer state (online, failures, last ticket)."""
+    async with database.reading() as session:
+        await lookups.office(session, office_id)
+        require_office(manager, office_id)
+        return [
+            kiosk_out(request, k) for k in await office_repo.kiosks_of_office(session, office_id)
+        ]

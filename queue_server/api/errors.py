@@ -1,0 +1,57 @@
+"""One error shape for every client error: {"detail": ..., "code": ...}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from queue_server.errors import QueueError
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+}
+
+
+def _clean(errors: list[Any]) -> list[dict[str, Any]]:
+    """FastAPI's error list without the raw input (it may hold anything, even undecodable bytes)."""
+    cleaned = []
+    for error in errors:
+        item = {key: error.get(key) for key in ("type", "loc", "msg")}
+        item["loc"] = [str(part) for part in item["loc"] or []]
+        cleaned.append(item)
+    return cleaned
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(QueueError)
+    async def _queue_error(_request: Request, error: QueueError) -> JSONResponse:
+        return JSONResponse({"detail": error.detail, "code": error.code}, status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": _clean(list(error.errors())), "code": "validation_error"}, status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = STATUS_CODES.get(error.status_code, "http_error")
+        return JSONResponse(
+            {"detail": str(error.detail), "code": code},
+            status_code=error.status_code,
+            headers=getattr(error, "headers", None),
+        )

@@ -1,0 +1,63 @@
+"""Turning domain objects into the contract's response bodies."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queue_server.api.schemas import KioskOut, PrintOut, TicketOut, WindowRef
+from queue_server.db.models import Kiosk, Ticket, Window
+from queue_server.services import estimates
+
+
+def public_base_url(request: Request) -> str:
+    configured = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+async def ticket_out(
+    session: AsyncSession, request: Request, ticket: Ticket, print_result: PrintOut | None = None
+) -> TicketOut:
+    position, wait = await estimates.ticket_position(session, ticket)
+    window = await session.get(Window, ticket.window_id) if ticket.window_id else None
+    return TicketOut(
+        id=ticket.id,
+        number=ticket.number,
+        code=ticket.code,
+        office_id=ticket.office_id,
+        topic_id=ticket.topic_id,
+        status=ticket.status,
+        customer_type=ticket.customer_type,
+        priority=ticket.priority,
+        issued_at=ticket.issued_at,
+        called_at=ticket.called_at,
+        started_at=ticket.started_at,
+        finished_at=ticket.finished_at,
+        position=position,
+        estimated_wait_seconds=wait,
+        status_url=f"{public_base_url(request)}/t/{ticket.code}",
+        window=None
+        if window is None
+        else WindowRef(id=window.id, number=window.number, name=window.name),
+        operator_id=ticket.operator_id,
+        recall_count=ticket.recall_count,
+        transfer_count=ticket.transfer_count,
+        note=ticket.note,
+        outcomes=list(ticket.outcomes or []),
+        print=print_result or PrintOut(status="none", detail=""),
+    )
+
+
+def kiosk_out(request: Request, kiosk: Kiosk) -> KioskOut:
+    return KioskOut(
+        id=kiosk.id,
+        office_id=kiosk.office_id,
+        name=kiosk.name,
+        printer=kiosk.printer,
+        printer_status=kiosk.printer_status,
+        printer_detail=kiosk.printer_detail,
+        printer_failures=kiosk.printer_failures,
+        printer_checked_at=kiosk.printer_checked_at,
+        last_ticket_at=kiosk.last_ticket_at,
+        page_url=f"{public_base_url(request)}/kiosk/{kiosk.id}",
+    )

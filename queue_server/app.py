@@ -1,0 +1,82 @@
+"""create_app(settings): the API, websockets, the UI routers, static files and error handling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from queue_server import __version__
+from queue_server.api import admin, auth, managers, operators, public
+from queue_server.api.errors import install_error_handlers
+from queue_server.clock import Clock, SystemClock
+from queue_server.db.engine import Database
+from queue_server.realtime.hub import LocalHub
+from queue_server.services import housekeeping
+from queue_server.services.auth import Passwords
+from queue_server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def _housekeeping_loop(database: Database, clock: Clock, interval: float) -> None:
+    """Expire tickets still waiting at closing time, every `interval` seconds."""
+    while True:
+        try:
+            await housekeeping.expire_all(database, clock.now())
+        except Exception:  # a failed pass must not stop the next one
+            log.exception("housekeeping pass failed")
+        await asyncio.sleep(interval)
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/api/v1")
+    for module in (auth, admin, public, operators, managers):
+        router.include_router(module.router)
+    return router
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the application; `clock` lets tests control time."""
+    settings = settings or Settings()
+    problem = settings.secret_problem()
+    if problem:
+        raise RuntimeError(problem)
+    clock = clock or SystemClock()
+    database = Database(settings.database_url)
+    hub = LocalHub()
+    database.publish = hub.publish
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        task = asyncio.create_task(
+            _housekeeping_loop(database, clock, settings.housekeeping_interval_seconds)
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await hub.stop()
+            await database.dispose()
+
+    app = FastAPI(
+        title="Queue server",
+        version=__version__,
+        description="Walk-in queue management: kiosks, hall displays, operators, managers.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.database = database
+    app.state.hub = hub
+    app.state.passwords = Passwords(settings)
+    install_error_handlers(app)
+    app.include_router(api_router())
+    return app

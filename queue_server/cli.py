@@ -1,0 +1,181 @@
+"""The `queue-server` command: migrate | seed | create-user | serve | demo | simulate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from queue_server.clock import SystemClock
+from queue_server.db.engine import Database
+from queue_server.db.repositories import users as user_repo
+from queue_server.errors import QueueError
+from queue_server.migrate import upgrade
+from queue_server.services import catalogue, seeding
+from queue_server.services.access import Role
+from queue_server.services.auth import Passwords
+from queue_server.settings import Settings
+
+DEMO_ACCOUNTS = (
+    ("admin", "demo-admin", Role.ADMIN, None),
+    ("manager", "demo-manager", Role.MANAGER, 1),
+    ("operator1", "demo-operator1", Role.OPERATOR, 1),
+    ("operator2", "demo-operator2", Role.OPERATOR, 1),
+    ("operator3", "demo-operator3", Role.OPERATOR, 2),
+)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+async def _seed(settings: Settings) -> dict[str, int]:
+    database = Database(settings.database_url)
+    try:
+        async with database.unit_of_work() as uow:
+            return await seeding.seed(uow, seeding.builtin_catalogue(), SystemClock().now())
+    finally:
+        await database.dispose()
+
+
+async def _create_user(
+    settings: Settings,
+    login: str,
+    password: str,
+    role: Role,
+    office_id: int | None,
+    exist_ok: bool = False,
+) -> None:
+    database = Database(settings.database_url)
+    try:
+        async with database.unit_of_work() as uow:
+            if exist_ok and await user_repo.by_login(uow.session, login) is not None:
+                return
+            spec = catalogue.UserSpec(
+                login=login, password=password, role=role, office_id=office_id
+            )
+            await catalogue.create_user(uow, Passwords(settings), spec, SystemClock().now())
+    finally:
+        await database.dispose()
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    settings = _settings()
+    upgrade(settings.database_url)
+    print(f"database is at the newest schema: {settings.database_url}")
+    return 0
+
+
+def cmd_seed(_args: argparse.Namespace) -> int:
+    added = asyncio.run(_seed(_settings()))
+    print(
+        f"catalogue loaded: {added['offices']} offices, {added['windows']} windows, "
+        f"{added['topics']} topics added (existing ones kept)"
+    )
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        asyncio.run(_create_user(_settings(), args.login, password, Role(args.role), args.office))
+    except QueueError as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 2
+    print(f"user '{args.login}' created with role {args.role}")
+    return 0
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    settings = _settings()
+    problem = settings.secret_problem()
+    if problem:
+        raise SystemExit(f"error: {problem}")
+    if settings.is_sqlite:
+        upgrade(settings.database_url)
+    uvicorn.run(
+        "queue_server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _serve(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QUEUE_ENV", "demo")
+    settings = _settings()
+    upgrade(settings.database_url)
+    asyncio.run(_seed(settings))
+    for login, password, role, office in DEMO_ACCOUNTS:
+        asyncio.run(_create_user(settings, login, password, role, office, exist_ok=True))
+    base = (
+        f"http://{'localhost' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{args.port}"
+    )
+    print("\nQueue server demo (embedded SQLite)\n")
+    print(f"  kiosk      {base}/kiosk/1")
+    print(f"  display    {base}/display/1")
+    print(f"  console    {base}/console")
+    print(f"  dashboard  {base}/dashboard")
+    print(f"  load       {base}/load/1")
+    print(f"  API docs   {base}/docs\n")
+    print("  demo logins (demo only; never use these passwords in production):")
+    for login, password, role, office in DEMO_ACCOUNTS:
+        where = f"office {office}" if office else "all offices"
+        print(f"    {login:<10} {password:<16} {role.value}, {where}")
+    print()
+    _serve(args.host, args.port, 1)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from queue_server import simulation
+
+    return simulation.main(args.scenario, args.out)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="queue-server", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the Alembic migrations").set_defaults(
+        run=cmd_migrate
+    )
+    commands.add_parser("seed", help="load the built-in catalogue").set_defaults(run=cmd_seed)
+    create = commands.add_parser("create-user", help="create a user; password read from stdin")
+    create.add_argument("--login", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--office", type=int, default=None)
+    create.set_defaults(run=cmd_create_user)
+    for name, run in (("serve", cmd_serve), ("demo", cmd_demo)):
+        sub = commands.add_parser(name)
+        sub.add_argument("--host", default="127.0.0.1")
+        sub.add_argument("--port", type=int, default=8000)
+        if name == "serve":
+            sub.add_argument("--workers", type=int, default=1)
+        sub.set_defaults(run=run)
+    simulate = commands.add_parser("simulate", help="replay a day in virtual time")
+    simulate.add_argument("scenario")
+    simulate.add_argument("--out", default=None)
+    simulate.set_defaults(run=cmd_simulate)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

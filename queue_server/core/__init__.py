@@ -1,0 +1,1 @@
+"""The pure domain: no web framework, no database, time passed in."""

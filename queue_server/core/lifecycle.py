@@ -1,0 +1,65 @@
+"""Ticket states and the transitions between them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    EXPIRED = "expired"
+
+
+class Action(StrEnum):
+    CALL = "call"
+    RECALL = "recall"
+    START = "start"
+    FINISH = "finish"
+    NO_SHOW = "no-show"
+    RETURN = "return"
+    TRANSFER = "transfer"
+    EXPIRE = "expire"
+
+
+W, C, S = TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING
+
+# action -> (states it may start from, state it leads to)
+TRANSITIONS: dict[Action, tuple[frozenset[TicketStatus], TicketStatus]] = {
+    Action.CALL: (frozenset({W}), C),
+    Action.RECALL: (frozenset({C}), C),
+    Action.START: (frozenset({C}), S),
+    Action.FINISH: (frozenset({S}), TicketStatus.DONE),
+    Action.NO_SHOW: (frozenset({C}), TicketStatus.NO_SHOW),
+    Action.RETURN: (frozenset({C, S}), W),
+    Action.TRANSFER: (frozenset({C, S}), W),
+    Action.EXPIRE: (frozenset({W}), TicketStatus.EXPIRED),
+}
+
+ACTIVE_STATES = frozenset({C, S})
+FINAL_STATES = frozenset({TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.EXPIRED})
+
+
+class TransitionRefused(Exception):
+    """The ticket's state does not allow the action."""
+
+    def __init__(self, action: Action, status: TicketStatus) -> None:
+        super().__init__(f"cannot {action.value} a ticket that is {status.value}")
+        self.action = action
+        self.status = status
+
+
+def next_status(status: TicketStatus, action: Action) -> TicketStatus:
+    """The state a ticket moves to under `action`, or TransitionRefused."""
+    allowed_from, target = TRANSITIONS[action]
+    if status not in allowed_from:
+        raise TransitionRefused(action, status)
+    return target
+
+
+def allowed_actions(status: TicketStatus) -> list[Action]:
+    """Actions an operator may take on a ticket in this state (for enabling buttons)."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]

@@ -1,0 +1,148 @@
+"""Opening hours, peak periods and the service day, in the office's own time zone."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLOCK_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    start: time
+    end: time | None  # None means midnight at the end of the day
+
+    def contains(self, moment: time) -> bool:
+        return self.start <= moment and (self.end is None or moment < self.end)
+
+    def as_strings(self) -> list[str]:
+        return [
+            self.start.strftime("%H:%M"),
+            "24:00" if self.end is None else self.end.strftime("%H:%M"),
+        ]
+
+
+Intervals = tuple[Interval, ...]
+# None = always open; otherwise weekday index (0 = Monday) -> intervals (absent = closed)
+WeeklyHours = Mapping[int, Intervals] | None
+
+
+def parse_clock(text: str) -> time | None:
+    """'08:00' -> time(8); '24:00' -> None (end of day). ValueError on anything else."""
+    if not isinstance(text, str) or not CLOCK_PATTERN.match(text):
+        raise ValueError(f"'{text}' is not a time of day in HH:MM form (00:00 to 24:00)")
+    if text == "24:00":
+        return None
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def parse_intervals(raw: Sequence[Sequence[str]], where: str) -> Intervals:
+    """[["08:00","13:00"],["14:00","19:00"]] -> sorted, non-overlapping intervals."""
+    intervals: list[Interval] = []
+    for pair in raw:
+        if len(pair) != 2:
+            raise ValueError(f'{where}: each interval is a pair ["HH:MM", "HH:MM"]')
+        start, end = parse_clock(pair[0]), parse_clock(pair[1])
+        if start is None or (end is not None and end <= start):
+            raise ValueError(f"{where}: interval {list(pair)} must end after it starts")
+        intervals.append(Interval(start, end))
+    intervals.sort(key=lambda interval: interval.start)
+    for earlier, later in itertools.pairwise(intervals):
+        if earlier.end is None or earlier.end > later.start:
+            raise ValueError(f"{where}: intervals overlap")
+    return tuple(intervals)
+
+
+def parse_hours(raw: Mapping[str, Sequence[Sequence[str]]] | None) -> WeeklyHours:
+    """The contract's {"mon": [["08:00","19:00"]], ...} or None (always open)."""
+    if raw is None:
+        return None
+    unknown = set(raw) - set(WEEKDAYS)
+    if unknown:
+        raise ValueError(f"unknown weekday keys {sorted(unknown)}; use {', '.join(WEEKDAYS)}")
+    return {WEEKDAYS.index(day): parse_intervals(raw[day], day) for day in raw}
+
+
+def hours_as_json(hours: WeeklyHours) -> dict[str, list[list[str]]] | None:
+    if hours is None:
+        return None
+    return {WEEKDAYS[day]: [i.as_strings() for i in hours[day]] for day in sorted(hours)}
+
+
+def validate_timezone(name: str) -> ZoneInfo:
+    """The zone for an IANA name, or ValueError with a message a person can act on."""
+    try:
+        return ZoneInfo(name)
+    except Exception as exc:  # ZoneInfo raises several types for odd names
+        raise ValueError(
+            f"'{name}' is not a known time zone; use an IANA name like Europe/Moscow"
+        ) from exc
+
+
+def local(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone)
+
+
+def service_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The office's calendar day at this instant: ticket numbers restart with it."""
+    return local(moment, zone).date()
+
+
+def intervals_on(hours: WeeklyHours, day: date) -> Intervals:
+    if hours is None:
+        return (Interval(time(0), None),)
+    return hours.get(day.weekday(), ())
+
+
+def is_open(hours: WeeklyHours, moment: datetime, zone: ZoneInfo) -> bool:
+    """Whether the office takes tickets at this instant."""
+    here = local(moment, zone)
+    return any(i.contains(here.time()) for i in intervals_on(hours, here.date()))
+
+
+def next_opening(hours: WeeklyHours, moment: datetime, zone: ZoneInfo) -> datetime | None:
+    """The next instant the office opens after `moment` (local time), or None if it never does."""
+    here = local(moment, zone)
+    for offset in range(8):
+        day = here.date() + timedelta(days=offset)
+        for interval in intervals_on(hours, day):
+            opens = datetime.combine(day, interval.start, tzinfo=zone)
+            if opens > here:
+                return opens
+    return None
+
+
+def closing_time(hours: WeeklyHours, day: date, zone: ZoneInfo) -> datetime | None:
+    """When the last interval of that day ends (tickets still waiting then expire)."""
+    intervals = intervals_on(hours, day)
+    if not intervals:
+        return None
+    last = intervals[-1]
+    if last.end is None:
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return datetime.combine(day, last.end, tzinfo=zone)
+
+
+def parse_periods(raw: Sequence[Sequence[str]] | None) -> Intervals:
+    """Peak periods, the same [["08:00","10:00"], ...] shape as a day's hours."""
+    return parse_intervals(raw or [], "peak")
+
+
+def is_peak(peak: Intervals, moment: datetime, zone: ZoneInfo) -> bool:
+    """Whether the peak waiting-time target applies at this instant."""
+    here = local(moment, zone).time()
+    return any(interval.contains(here) for interval in peak)
+
+
+def target_wait_seconds(
+    peak_seconds: int | None, offpeak_seconds: int | None, peak_now: bool
+) -> int | None:
+    """The waiting-time standard that applies now."""
+    return peak_seconds if peak_now else offpeak_seconds

@@ -1,0 +1,124 @@
+"""Engines and the unit of work: one transaction, committed once, side effects after the commit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+AfterCommit = Callable[[], Awaitable[None]]
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def async_database_url(url: str) -> str:
+    """Accept plain sqlite:///path and postgresql://... and pick the async driver ourselves."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database URL '{url}': use sqlite:///path or postgresql://...")
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return Path(parsed.database)
+
+
+def _configure_sqlite(engine: AsyncEngine, begin_statement: str) -> None:
+    """WAL, a busy timeout and our own BEGIN: IMMEDIATE takes the write lock up front.
+
+    SQLAlchemy drops FOR UPDATE on SQLite, and a deferred BEGIN that later tries to write fails with
+    "database is locked" under load; BEGIN IMMEDIATE makes writers queue on the busy timeout instead.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin_statement)
+
+
+class UnitOfWork:
+    """A session plus the side effects to run once its transaction has committed."""
+
+    def __init__(self, session: AsyncSession, database: Database) -> None:
+        self.session = session
+        self.database = database
+        self._after_commit: list[AfterCommit] = []
+
+    @property
+    def dialect(self) -> str:
+        return self.database.dialect
+
+    def after_commit(self, callback: AfterCommit) -> None:
+        """Run `callback` only if and after the transaction commits (events, printing)."""
+        self._after_commit.append(callback)
+
+    async def run_after_commit(self) -> None:
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            await callback()
+
+
+class Database:
+    """The configured database: a write engine and, on SQLite, a separate one for reads."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = async_database_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        path = sqlite_path(self.url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.write_engine = create_async_engine(self.url, echo=echo)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.write_engine, "BEGIN IMMEDIATE")
+            self.read_engine = create_async_engine(self.url, echo=echo)
+            _configure_sqlite(self.read_engine, "BEGIN")
+        else:
+            self.read_engine = self.write_engine
+        self._writers = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._readers = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.publish: Callable[[int, dict[str, Any]], Awaitable[None]] | None = None
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """A write transaction: committed at the end of the block, rolled back on any error."""
+        async with self._writers() as session:
+            uow = UnitOfWork(session, self)
+            async with session.begin():
+                yield uow
+        await uow.run_after_commit()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session that never takes the write lock."""
+        async with self._readers() as session:
+            yield session
+            await session.rollback()
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()

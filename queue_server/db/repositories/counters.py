@@ -1,0 +1,45 @@
+"""Atomic counters: ticket sequences per office/day/prefix and event seq per office."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queue_server.db.models import EventCounter, NumberCounter
+
+
+def _upsert(dialect: str, model: type[NumberCounter] | type[EventCounter]) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE ... RETURNING on both databases."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(model)
+
+
+async def next_ticket_sequence(
+    session: AsyncSession, dialect: str, office_id: int, day: date, prefix: str
+) -> int:
+    """The next sequence for this office, service day and prefix, in one atomic statement."""
+    statement = _upsert(dialect, NumberCounter).values(
+        office_id=office_id, service_day=day, prefix=prefix, last_value=1
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["office_id", "service_day", "prefix"],
+        set_={"last_value": NumberCounter.last_value + 1},
+    ).returning(NumberCounter.last_value)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def next_event_seq(session: AsyncSession, dialect: str, office_id: int) -> int:
+    """The next event seq of the office; the row lock orders events of one office."""
+    statement = _upsert(dialect, EventCounter).values(office_id=office_id, last_seq=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["office_id"], set_={"last_seq": EventCounter.last_seq + 1}
+    ).returning(EventCounter.last_seq)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def current_event_seq(session: AsyncSession, office_id: int) -> int:
+    counter = await session.get(EventCounter, office_id)
+    return counter.last_seq if counter else 0

@@ -1,0 +1,66 @@
+"""Offices, topics, windows and kiosks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queue_server.db.models import Kiosk, Office, Topic, Window
+
+
+async def list_offices(session: AsyncSession) -> Sequence[Office]:
+    return (await session.scalars(select(Office).order_by(Office.id))).all()
+
+
+async def find_office_by_name(session: AsyncSession, name: str) -> Office | None:
+    return (await session.scalars(select(Office).where(Office.name == name))).first()
+
+
+async def topics_of_office(session: AsyncSession, office_id: int) -> Sequence[Topic]:
+    statement = (
+        select(Topic).where(Topic.office_id == office_id).order_by(Topic.sort_order, Topic.id)
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def has_children(session: AsyncSession, topic_id: int) -> bool:
+    statement = select(func.count()).select_from(Topic).where(Topic.parent_id == topic_id)
+    return bool((await session.execute(statement)).scalar_one())
+
+
+async def next_topic_sort_order(session: AsyncSession, office_id: int) -> int:
+    statement = select(func.coalesce(func.max(Topic.sort_order), 0)).where(
+        Topic.office_id == office_id
+    )
+    return int((await session.execute(statement)).scalar_one()) + 1
+
+
+async def windows_of_office(session: AsyncSession, office_id: int) -> Sequence[Window]:
+    statement = select(Window).where(Window.office_id == office_id).order_by(Window.number)
+    return (await session.scalars(statement)).all()
+
+
+async def window_by_number(session: AsyncSession, office_id: int, number: int) -> Window | None:
+    statement = select(Window).where(Window.office_id == office_id, Window.number == number)
+    return (await session.scalars(statement)).first()
+
+
+async def lock_window(session: AsyncSession, window_id: int) -> Window | None:
+    statement = (
+        select(Window)
+        .where(Window.id == window_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.scalars(statement)).first()
+
+
+async def windows_held_by(session: AsyncSession, user_id: int) -> Sequence[Window]:
+    return (await session.scalars(select(Window).where(Window.operator_id == user_id))).all()
+
+
+async def kiosks_of_office(session: AsyncSession, office_id: int) -> Sequence[Kiosk]:
+    statement = select(Kiosk).where(Kiosk.office_id == office_id).order_by(Kiosk.id)
+    return (await session.scalars(statement)).all()

@@ -1,0 +1,89 @@
+"""Users, skills, login sessions and failed-login records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queue_server.db.models import AuthSession, LoginFailure, Skill, User
+
+
+async def by_login(session: AsyncSession, login: str) -> User | None:
+    return (await session.scalars(select(User).where(User.login == login))).first()
+
+
+async def lock(session: AsyncSession, user_id: int) -> User | None:
+    statement = (
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.scalars(statement)).first()
+
+
+async def skills_of(session: AsyncSession, user_id: int) -> dict[int, int]:
+    rows = (
+        await session.execute(
+            select(Skill.topic_id, Skill.priority).where(Skill.user_id == user_id)
+        )
+    ).all()
+    return {topic_id: priority for topic_id, priority in rows}
+
+
+async def users_of_office(session: AsyncSession, office_id: int) -> Sequence[User]:
+    statement = select(User).where(User.office_id == office_id, User.active.is_(True))
+    return (await session.scalars(statement.order_by(User.id))).all()
+
+
+async def skills_of_office(session: AsyncSession, office_id: int) -> dict[int, dict[int, int]]:
+    statement = (
+        select(Skill.user_id, Skill.topic_id, Skill.priority)
+        .join(User, User.id == Skill.user_id)
+        .where(User.office_id == office_id)
+    )
+    result: dict[int, dict[int, int]] = {}
+    for user_id, topic_id, priority in (await session.execute(statement)).all():
+        result.setdefault(user_id, {})[topic_id] = priority
+    return result
+
+
+async def session_by_token_hash(session: AsyncSession, token_hash: str) -> AuthSession | None:
+    statement = select(AuthSession).where(AuthSession.token_hash == token_hash)
+    return (await session.scalars(statement)).first()
+
+
+async def delete_session(session: AsyncSession, token_hash: str) -> None:
+    await session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash))
+
+
+async def delete_expired_sessions(session: AsyncSession, now: datetime) -> None:
+    await session.execute(delete(AuthSession).where(AuthSession.expires_at < now))
+
+
+async def recent_failures(
+    session: AsyncSession, login: str, client: str, since: datetime
+) -> tuple[int, int]:
+    """Failed logins since `since`: (for this login, from this client)."""
+
+    async def count(condition: object) -> int:
+        statement = (
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(
+                LoginFailure.at >= since,
+                condition,  # type: ignore[arg-type]
+            )
+        )
+        return int((await session.execute(statement)).scalar_one())
+
+    return await count(LoginFailure.login == login), await count(LoginFailure.client == client)
+
+
+async def clear_failures(session: AsyncSession, login: str, before: datetime) -> None:
+    await session.execute(
+        delete(LoginFailure).where(or_(LoginFailure.login == login, LoginFailure.at < before))
+    )

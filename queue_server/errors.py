@@ -1,0 +1,102 @@
+"""Every client error the contract names, one class per code."""
+
+from __future__ import annotations
+
+
+class QueueError(Exception):
+    """A client error: HTTP status, a snake_case code and a message a person can act on."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+
+
+class NotAuthenticated(QueueError):
+    status, code = 401, "not_authenticated"
+
+
+class InvalidCredentials(QueueError):
+    status, code = 401, "invalid_credentials"
+
+
+class Forbidden(QueueError):
+    status, code = 403, "forbidden"
+
+
+class CsrfFailed(QueueError):
+    status, code = 403, "csrf_failed"
+
+
+class NotFound(QueueError):
+    status, code = 404, "not_found"
+
+
+class OfficeNotFound(NotFound):
+    code = "office_not_found"
+
+
+class TopicNotFound(NotFound):
+    code = "topic_not_found"
+
+
+class TicketNotFound(NotFound):
+    code = "ticket_not_found"
+
+
+class WindowNotFound(NotFound):
+    code = "window_not_found"
+
+
+class KioskNotFound(NotFound):
+    code = "kiosk_not_found"
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+
+
+class Conflict(QueueError):
+    status, code = 409, "conflict"
+
+
+class TopicNotIssuable(Conflict):
+    code = "topic_not_issuable"
+
+
+class OfficeClosed(Conflict):
+    code = "office_closed"
+
+
+class OperatorBusy(Conflict):
+    code = "operator_busy"
+
+
+class WindowBusy(Conflict):
+    code = "window_busy"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class AlreadyExists(Conflict):
+    code = "already_exists"
+
+
+class Unprocessable(QueueError):
+    status, code = 422, "validation_error"
+
+
+class TooManyAttempts(QueueError):
+    status, code = 429, "too_many_attempts"
+
+
+class TooManyTickets(QueueError):
+    status, code = 429, "too_many_tickets"

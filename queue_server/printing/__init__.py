@@ -1,0 +1,1 @@
+"""Ticket slips: rendering (pure) and printers (python-escpos backends)."""

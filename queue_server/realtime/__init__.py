@@ -1,0 +1,1 @@
+"""Event fan-out to displays, consoles and status pages."""

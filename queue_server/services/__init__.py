@@ -1,0 +1,1 @@
+"""Use cases, one function each. They work inside a unit of work and never commit."""

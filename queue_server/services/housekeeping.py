@@ -1,0 +1,57 @@
+"""Closing time: tickets still waiting when the office closes become `expired`, never dropped."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from queue_server.core import schedule
+from queue_server.db.engine import Database, UnitOfWork
+from queue_server.db.models import Office, Ticket
+from queue_server.db.repositories import offices as office_repo
+from queue_server.db.repositories import tickets as ticket_repo
+from queue_server.services import eventlog
+
+
+def last_closed_day(office: Office, now: datetime) -> datetime | None:
+    """The latest service day whose closing time has passed (its waiting tickets expire)."""
+    zone = ZoneInfo(office.timezone)
+    hours = schedule.parse_hours(office.hours)
+    today = schedule.service_day(now, zone)
+    closing = schedule.closing_time(hours, today, zone)
+    if closing is not None and now >= closing:
+        return datetime.combine(today, datetime.min.time())
+    return datetime.combine(today - timedelta(days=1), datetime.min.time())
+
+
+async def expire_office(uow: UnitOfWork, office: Office, now: datetime) -> int:
+    """Expire the waiting tickets of days that have closed; how many."""
+    day = last_closed_day(office, now)
+    if day is None:
+        return 0
+    ids = await ticket_repo.expire_waiting_before(uow.session, office.id, day.date(), now)
+    for ticket_id in ids:
+        ticket = await uow.session.get(Ticket, ticket_id, populate_existing=True)
+        if ticket is not None:
+            await eventlog.record(
+                uow,
+                office_id=office.id,
+                type="ticket.expired",
+                at=now,
+                ticket=ticket,
+                from_status="waiting",
+            )
+    return len(ids)
+
+
+async def expire_all(database: Database, now: datetime) -> int:
+    """One pass over every office, each in its own short transaction."""
+    async with database.reading() as session:
+        office_ids = [office.id for office in await office_repo.list_offices(session)]
+    total = 0
+    for office_id in office_ids:
+        async with database.unit_of_work() as uow:
+            office = await uow.session.get(Office, office_id)
+            if office is not None:
+                total += await expire_office(uow, office, now)
+    return total

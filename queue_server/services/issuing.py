@@ -1,0 +1,109 @@
+"""Issuing a ticket: the kiosk's one use case."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from queue_server.core import schedule
+from queue_server.core.lifecycle import TicketStatus
+from queue_server.core.numbering import format_number
+from queue_server.db.engine import UnitOfWork
+from queue_server.db.models import KioskIssue, Office, Ticket, Topic
+from queue_server.db.repositories import counters, offices
+from queue_server.errors import OfficeClosed, TooManyTickets, TopicNotIssuable, Unprocessable
+from queue_server.services import eventlog, lookups
+
+CUSTOMER_TYPES = ("individual", "organization")
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRequest:
+    office_id: int
+    topic_id: int
+    customer_type: str = "individual"
+    priority: bool = False
+    kiosk_id: int | None = None
+
+
+def closed_message(office: Office, now: datetime) -> str:
+    zone = ZoneInfo(office.timezone)
+    opens = schedule.next_opening(schedule.parse_hours(office.hours), now, zone)
+    if opens is None:
+        return "The office is closed and has no opening hours set."
+    return f"The office is closed now; it opens at {opens.strftime('%H:%M')} on {opens:%Y-%m-%d}."
+
+
+async def _issuable_topic(uow: UnitOfWork, office_id: int, topic_id: int) -> Topic:
+    topic = await lookups.topic_in_office(uow.session, office_id, topic_id)
+    if not topic.active:
+        raise TopicNotIssuable(f"topic {topic_id} is not offered at the moment")
+    if await offices.has_children(uow.session, topic.id):
+        raise TopicNotIssuable(f"topic {topic_id} is a menu; choose one of its sub-topics")
+    return topic
+
+
+async def _count_kiosk_issue(uow: UnitOfWork, office: Office, kiosk_id: int, now: datetime) -> None:
+    """Refuse when a kiosk issues more than the office allows per minute (shared by all workers)."""
+    kiosk = await lookups.kiosk(uow.session, kiosk_id)
+    if kiosk.office_id != office.id:
+        raise Unprocessable(f"kiosk {kiosk_id} belongs to another office", code="kiosk_not_found")
+    minute = now.replace(second=0, microsecond=0)
+    module = postgresql if uow.dialect == "postgresql" else sqlite
+    statement = module.insert(KioskIssue).values(kiosk_id=kiosk_id, minute=minute, count=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["kiosk_id", "minute"], set_={"count": KioskIssue.count + 1}
+    ).returning(KioskIssue.count)
+    issued = int((await uow.session.execute(statement)).scalar_one())
+    if issued > office.kiosk_tickets_per_minute:
+        raise TooManyTickets(
+            "This kiosk has issued too many tickets in the last minute; please wait a moment."
+        )
+    kiosk.last_ticket_at = now
+    if minute.minute == 0:  # an hourly tidy-up keeps the table small
+        from sqlalchemy import delete
+
+        await uow.session.execute(
+            delete(KioskIssue).where(KioskIssue.minute < minute - timedelta(hours=1))
+        )
+
+
+async def issue_ticket(uow: UnitOfWork, request: IssueRequest, now: datetime) -> Ticket:
+    """Number and queue a new ticket, or refuse with the reason."""
+    office = await lookups.office(uow.session, request.office_id)
+    topic = await _issuable_topic(uow, office.id, request.topic_id)
+    zone = ZoneInfo(office.timezone)
+    if not schedule.is_open(schedule.parse_hours(office.hours), now, zone):
+        raise OfficeClosed(closed_message(office, now))
+    if request.kiosk_id is not None:
+        await _count_kiosk_issue(uow, office, request.kiosk_id, now)
+    day = schedule.service_day(now, zone)
+    sequence = await counters.next_ticket_sequence(
+        uow.session, uow.dialect, office.id, day, topic.prefix
+    )
+    ticket = Ticket(
+        office_id=office.id,
+        topic_id=topic.id,
+        original_topic_id=topic.id,
+        kiosk_id=request.kiosk_id,
+        service_day=day,
+        prefix=topic.prefix,
+        sequence=sequence,
+        number=format_number(topic.prefix, sequence),
+        code=secrets.token_urlsafe(12),
+        customer_type=request.customer_type,
+        priority=request.priority,
+        status=TicketStatus.WAITING.value,
+        issued_at=now,
+        queued_at=now,
+        outcomes=[],
+        note="",
+    )
+    uow.session.add(ticket)
+    await uow.session.flush()
+    await eventlog.record(uow, office_id=office.id, type="ticket.issued", at=now, ticket=ticket)
+    return ticket

@@ -1,0 +1,57 @@
+"""Fetch-or-404 helpers shared by the use cases."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queue_server.db.models import Kiosk, Office, Ticket, Topic, User, Window
+from queue_server.errors import (
+    KioskNotFound,
+    OfficeNotFound,
+    TicketNotFound,
+    TopicNotFound,
+    UserNotFound,
+    WindowNotFound,
+)
+
+
+async def office(session: AsyncSession, office_id: int) -> Office:
+    found = await session.get(Office, office_id)
+    if found is None:
+        raise OfficeNotFound(f"there is no office with id {office_id}")
+    return found
+
+
+async def topic_in_office(session: AsyncSession, office_id: int, topic_id: int) -> Topic:
+    found = await session.get(Topic, topic_id)
+    if found is None or found.office_id != office_id:
+        raise TopicNotFound(f"office {office_id} has no topic with id {topic_id}")
+    return found
+
+
+async def window(session: AsyncSession, window_id: int) -> Window:
+    found = await session.get(Window, window_id)
+    if found is None:
+        raise WindowNotFound(f"there is no window with id {window_id}")
+    return found
+
+
+async def ticket(session: AsyncSession, ticket_id: int) -> Ticket:
+    found = await session.get(Ticket, ticket_id)
+    if found is None:
+        raise TicketNotFound(f"there is no ticket with id {ticket_id}")
+    return found
+
+
+async def kiosk(session: AsyncSession, kiosk_id: int) -> Kiosk:
+    found = await session.get(Kiosk, kiosk_id)
+    if found is None:
+        raise KioskNotFound(f"there is no kiosk with id {kiosk_id}")
+    return found
+
+
+async def user(session: AsyncSession, user_id: int) -> User:
+    found = await session.get(User, user_id)
+    if found is None:
+        raise UserNotFound(f"there is no user with id {user_id}")
+    return found

@@ -1,0 +1,110 @@
+"""What visitors see: the office list, the topic tree with waits, a ticket's public status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queue_server.core import schedule
+from queue_server.db.models import Office, Ticket, Topic, Window
+from queue_server.db.repositories import offices as office_repo
+from queue_server.db.repositories import tickets as ticket_repo
+from queue_server.errors import TicketNotFound
+from queue_server.services import estimates
+
+
+def topic_name(topic: Topic, lang: str) -> str:
+    return topic.name_en if lang == "en" and topic.name_en else topic.name_ru
+
+
+def office_is_open(office: Office, now: datetime) -> bool:
+    return schedule.is_open(schedule.parse_hours(office.hours), now, ZoneInfo(office.timezone))
+
+
+def office_view(office: Office, now: datetime) -> dict[str, Any]:
+    return {
+        "id": office.id,
+        "name": office.name,
+        "address": office.address,
+        "timezone": office.timezone,
+        "hours": office.hours,
+        "peak": office.peak,
+        "open_now": office_is_open(office, now),
+    }
+
+
+async def topic_tree(session: AsyncSession, office_id: int, lang: str) -> list[dict[str, Any]]:
+    """Active topics as a tree with waiting counts and the wait a new ticket can expect."""
+    topics = [t for t in await office_repo.topics_of_office(session, office_id) if t.active]
+    waiting = await ticket_repo.waiting_counts(session, office_id)
+    servers = await estimates.servers_for_topics(session, office_id)
+    nodes: dict[int, dict[str, Any]] = {}
+    for topic in topics:
+        count = waiting.get(topic.id, 0)
+        nodes[topic.id] = {
+            "id": topic.id,
+            "prefix": topic.prefix,
+            "name": topic_name(topic, lang),
+            "children": [],
+            "waiting": count,
+            "estimated_wait_seconds": await estimates.estimate_for_position(
+                session, office_id, topic.id, count, servers.get(topic.id, 1)
+            ),
+            "target_wait_seconds": {
+                "peak": topic.target_peak_seconds,
+                "offpeak": topic.target_offpeak_seconds,
+            },
+        }
+    roots: list[dict[str, Any]] = []
+    for topic in topics:
+        parent = nodes.get(topic.parent_id) if topic.parent_id else None
+        (parent["children"] if parent else roots).append(nodes[topic.id])
+    for node in reversed(list(nodes.values())):  # children before parents: totals roll upwards
+        if node["children"]:
+            node["waiting"] = sum(child["waiting"] for child in node["children"])
+            node["estimated_wait_seconds"] = min(
+                child["estimated_wait_seconds"] for child in node["children"]
+            )
+    return roots
+
+
+@dataclass(frozen=True, slots=True)
+class TicketStatusView:
+    ticket: Ticket
+    position: int
+    estimated_wait_seconds: int
+    window: Window | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "number": self.ticket.number,
+            "status": self.ticket.status,
+            "position": self.position,
+            "estimated_wait_seconds": self.estimated_wait_seconds,
+            "window": None
+            if self.window is None
+            else {"number": self.window.number, "name": self.window.name},
+            "called_at": self.ticket.called_at.isoformat() if self.ticket.called_at else None,
+            "issued_at": self.ticket.issued_at.isoformat(),
+            "topic_id": self.ticket.topic_id,
+            "office_id": self.ticket.office_id,
+            "rating": self.ticket.rating,
+        }
+
+
+async def ticket_status(session: AsyncSession, code: str) -> TicketStatusView:
+    """The public status of a ticket, by its unguessable code."""
+    ticket = await ticket_repo.by_code(session, code)
+    if ticket is None:
+        raise TicketNotFound("no ticket has this code; check the link on your ticket")
+    return await status_of(session, ticket)
+
+
+async def status_of(session: AsyncSession, ticket: Ticket) -> TicketStatusView:
+    position, wait = await estimates.ticket_position(session, ticket)
+    window = await session.get(Window, ticket.window_id) if ticket.window_id else None
+    return TicketStatusView(ticket, position, wait, window)

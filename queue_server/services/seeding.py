@@ -1,0 +1,77 @@
+"""Loading a catalogue (offices, windows, topic tree) from data; safe to run again."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from queue_server.db.engine import UnitOfWork
+from queue_server.db.models import Office, Topic
+from queue_server.db.repositories import offices as office_repo
+from queue_server.services import catalogue
+
+
+def builtin_catalogue() -> dict[str, Any]:
+    """The two Lipetsk centres and the topic tree of the service standard."""
+    text = resources.files("queue_server.catalogue").joinpath("lipetsk.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+async def _ensure_topic(
+    uow: UnitOfWork, office: Office, existing: list[Topic], node: dict[str, Any], parent: int | None
+) -> int:
+    created = 0
+    match = next(
+        (t for t in existing if t.parent_id == parent and t.name_ru == node["name"]["ru"]), None
+    )
+    if match is None:
+        target = node.get("target_wait_seconds") or {}
+        match = await catalogue.create_topic(
+            uow,
+            office.id,
+            catalogue.TopicSpec(
+                name_ru=node["name"]["ru"],
+                name_en=node["name"]["en"],
+                prefix=node["prefix"],
+                parent_id=parent,
+                target_peak_seconds=target.get("peak"),
+                target_offpeak_seconds=target.get("offpeak"),
+                operations=node.get("operations", []),
+            ),
+        )
+        existing.append(match)
+        created += 1
+    for child in node.get("children", []):
+        created += await _ensure_topic(uow, office, existing, child, match.id)
+    return created
+
+
+async def seed(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> dict[str, int]:
+    """Create what is missing; returns how many offices, windows and topics were added."""
+    added = {"offices": 0, "windows": 0, "topics": 0}
+    for spec in data["offices"]:
+        office = await office_repo.find_office_by_name(uow.session, spec["name"])
+        if office is None:
+            office = await catalogue.create_office(
+                uow,
+                catalogue.OfficeSpec(
+                    name=spec["name"],
+                    address=spec["address"],
+                    timezone=spec["timezone"],
+                    hours=spec["hours"],
+                    peak=spec.get("peak", []),
+                ),
+                now,
+            )
+            added["offices"] += 1
+        for number in range(1, spec["windows"] + 1):
+            if await office_repo.window_by_number(uow.session, office.id, number) is None:
+                await catalogue.create_window(uow, office.id, number, f"Окно {number}")
+                added["windows"] += 1
+        existing = list(await office_repo.topics_of_office(uow.session, office.id))
+        for node in data["topics"]:
+            added["topics"] += await _ensure_topic(uow, office, existing, node, None)
+    return added

@@ -1,0 +1,122 @@
+"""What an operator does with the ticket in hand: recall, start, finish, no-show, return, transfer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from queue_server.core.lifecycle import Action, TicketStatus, TransitionRefused, next_status
+from queue_server.db.engine import UnitOfWork
+from queue_server.db.models import Ticket, Window
+from queue_server.db.repositories import offices as office_repo
+from queue_server.db.repositories import tickets as ticket_repo
+from queue_server.errors import Forbidden, InvalidTransition, TicketNotFound, TopicNotIssuable
+from queue_server.services import eventlog, lookups
+from queue_server.services.access import Principal, Role, require_office
+
+EVENT_TYPES = {
+    Action.RECALL: "ticket.recalled",
+    Action.START: "ticket.started",
+    Action.FINISH: "ticket.finished",
+    Action.NO_SHOW: "ticket.no_show",
+    Action.RETURN: "ticket.returned",
+    Action.TRANSFER: "ticket.transferred",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """Optional details of an action: the target topic of a transfer, a note, finish outcomes."""
+
+    topic_id: int | None = None
+    note: str = ""
+    outcomes: list[str] = field(default_factory=list)
+
+
+async def _held_ticket(uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
+    ticket = await ticket_repo.lock(uow.session, ticket_id)
+    if ticket is None:
+        raise TicketNotFound(f"there is no ticket with id {ticket_id}")
+    require_office(principal, ticket.office_id)
+    holder = ticket.operator_id
+    active = ticket.status in (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
+    if active and holder != principal.user_id and not principal.at_least(Role.MANAGER):
+        raise Forbidden(f"ticket {ticket.number} is held by another operator")
+    return ticket
+
+
+async def _apply(
+    uow: UnitOfWork, ticket: Ticket, action: Action, details: Details, now: datetime
+) -> dict[str, Any]:
+    """Move the ticket and set the timestamps and fields the action implies; event data back."""
+    data: dict[str, Any] = {}
+    if action is Action.RECALL:
+        ticket.recall_count += 1
+        ticket.called_at = now
+        data["recall_count"] = ticket.recall_count
+    elif action is Action.START:
+        ticket.started_at = now
+    elif action is Action.FINISH:
+        ticket.finished_at = now
+        ticket.served_by_id = ticket.operator_id
+        ticket.outcomes = list(details.outcomes)
+        data["outcomes"] = ticket.outcomes
+    elif action is Action.NO_SHOW:
+        ticket.finished_at = now
+    elif action in (Action.RETURN, Action.TRANSFER):
+        data["from_window_id"] = ticket.window_id
+        if action is Action.TRANSFER:
+            data["from_topic_id"] = ticket.topic_id
+            ticket.topic_id = await _transfer_target(uow, ticket, details.topic_id)
+            ticket.transfer_count += 1
+            data["to_topic_id"] = ticket.topic_id
+        ticket.started_at = None
+        ticket.window_id, ticket.operator_id = None, None
+    if details.note:
+        ticket.note = details.note
+        data["note"] = details.note
+    return data
+
+
+async def _transfer_target(uow: UnitOfWork, ticket: Ticket, topic_id: int | None) -> int:
+    if topic_id is None:
+        raise InvalidTransition("a transfer needs the topic to transfer to")
+    topic = await lookups.topic_in_office(uow.session, ticket.office_id, topic_id)
+    if not topic.active or await office_repo.has_children(uow.session, topic.id):
+        raise TopicNotIssuable(f"topic {topic_id} is a menu or inactive; choose a leaf topic")
+    return topic.id
+
+
+async def act(
+    uow: UnitOfWork,
+    principal: Principal,
+    ticket_id: int,
+    action: Action,
+    now: datetime,
+    details: Details | None = None,
+) -> Ticket:
+    """Apply one lifecycle action to a ticket the operator holds; 409 if its state forbids it."""
+    ticket = await _held_ticket(uow, principal, ticket_id)
+    before = TicketStatus(ticket.status)
+    try:
+        target = next_status(before, action)
+    except TransitionRefused as refused:
+        raise InvalidTransition(f"ticket {ticket.number}: {refused}") from refused
+    window: Window | None = (
+        await uow.session.get(Window, ticket.window_id) if ticket.window_id else None
+    )
+    data = await _apply(uow, ticket, action, details or Details(), now)
+    ticket.status = target.value
+    await eventlog.record(
+        uow,
+        office_id=ticket.office_id,
+        type=EVENT_TYPES[action],
+        at=now,
+        ticket=ticket,
+        window=window,
+        user_id=principal.user_id,
+        from_status=before.value,
+        data=data,
+    )
+    return ticket

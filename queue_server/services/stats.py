@@ -1,0 +1,159 @@
+"""Live figures for managers and the ticket report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queue_server.core import schedule
+from queue_server.core.stats import TicketFacts, topic_figures
+from queue_server.db.models import Office, Ticket, User, Window
+from queue_server.db.repositories import offices as office_repo
+from queue_server.db.repositories import tickets as ticket_repo
+from queue_server.db.repositories import users as user_repo
+
+
+def _facts(ticket: Ticket) -> TicketFacts:
+    return TicketFacts(
+        ticket.topic_id,
+        ticket.status,
+        ticket.issued_at,
+        ticket.first_called_at,
+        ticket.started_at,
+        ticket.finished_at,
+    )
+
+
+def operator_state(user: User, ticket: Ticket | None, window: Window | None) -> str:
+    if ticket is not None:
+        return ticket.status  # called or serving
+    if user.paused_reason is not None:
+        return "paused"
+    return "idle" if window is not None else "offline"
+
+
+async def live(session: AsyncSession, office: Office, now: datetime) -> dict[str, Any]:
+    """Per topic: waiting, longest and average wait, served; per operator: state and ticket."""
+    zone = ZoneInfo(office.timezone)
+    peak_now = schedule.is_peak(schedule.parse_periods(office.peak), now, zone)
+    today = schedule.service_day(now, zone)
+    by_topic: dict[int, list[TicketFacts]] = defaultdict(list)
+    for ticket in await ticket_repo.today_tickets(session, office.id, today):
+        by_topic[ticket.topic_id].append(_facts(ticket))
+    topics = []
+    for topic in await office_repo.topics_of_office(session, office.id):
+        figures = topic_figures(by_topic.get(topic.id, []), now)
+        topics.append(
+            {
+                "topic_id": topic.id,
+                "prefix": topic.prefix,
+                "name": {"ru": topic.name_ru, "en": topic.name_en},
+                "waiting": figures.waiting,
+                "longest_wait_seconds": figures.longest_wait_seconds,
+                "average_wait_seconds_today": figures.average_wait_seconds_today,
+                "served_today": figures.served_today,
+                "no_show_today": figures.no_show_today,
+                "target_wait_seconds": schedule.target_wait_seconds(
+                    topic.target_peak_seconds, topic.target_offpeak_seconds, peak_now
+                ),
+            }
+        )
+    return {"peak_now": peak_now, "topics": topics, "operators": await _operators(session, office)}
+
+
+async def _operators(session: AsyncSession, office: Office) -> list[dict[str, Any]]:
+    windows = {w.operator_id: w for w in await office_repo.windows_of_office(session, office.id)}
+    active = {
+        t.operator_id: t for t in await ticket_repo.active_tickets_of_office(session, office.id)
+    }
+    result = []
+    for user in await user_repo.users_of_office(session, office.id):
+        window, ticket = windows.get(user.id), active.get(user.id)
+        result.append(
+            {
+                "user_id": user.id,
+                "login": user.login,
+                "name": user.display_name,
+                "state": operator_state(user, ticket, window),
+                "paused_reason": user.paused_reason,
+                "window": None if window is None else {"id": window.id, "number": window.number},
+                "ticket": None
+                if ticket is None
+                else {
+                    "id": ticket.id,
+                    "number": ticket.number,
+                    "status": ticket.status,
+                },
+            }
+        )
+    return result
+
+
+REPORT_COLUMNS = (
+    "id",
+    "number",
+    "service_day",
+    "topic_id",
+    "original_topic_id",
+    "customer_type",
+    "priority",
+    "status",
+    "issued_at",
+    "first_called_at",
+    "called_at",
+    "started_at",
+    "finished_at",
+    "window_id",
+    "operator_id",
+    "served_by_id",
+    "recall_count",
+    "transfer_count",
+    "wait_seconds",
+    "service_seconds",
+    "kiosk_id",
+    "print_status",
+    "rating",
+    "outcomes",
+)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    if value is None:
+        return ""
+    return value
+
+
+async def tickets_csv(session: AsyncSession, office_id: int, first: date, last: date) -> str:
+    """One row per ticket with every timestamp, for the days from `first` to `last` inclusive."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REPORT_COLUMNS)
+    for ticket in await ticket_repo.tickets_between(session, office_id, first, last):
+        facts = _facts(ticket)
+        wait = (
+            (facts.first_called_at - facts.issued_at).total_seconds()
+            if facts.first_called_at
+            else None
+        )
+        service = (
+            (ticket.finished_at - ticket.started_at).total_seconds()
+            if ticket.finished_at and ticket.started_at
+            else None
+        )
+        row = {column: getattr(ticket, column, None) for column in REPORT_COLUMNS}
+        row.update(
+            wait_seconds=None if wait is None else round(wait),
+            service_seconds=None if service is None else round(service),
+        )
+        writer.writerow([_cell(row[column]) for column in REPORT_COLUMNS])
+    return buffer.getvalue()
