@@ -10,11 +10,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from queue_server import __version__
+import display_board.routes
+import kiosk_ui.routes
+import manager_dashboard.routes
+import operator_console.routes
+from queue_server import __version__, web
 from queue_server.api import admin, auth, managers, operators, public
 from queue_server.api.errors import install_error_handlers
 from queue_server.clock import Clock, SystemClock
 from queue_server.db.engine import Database
+from queue_server.realtime import ws
 from queue_server.realtime.hub import LocalHub
 from queue_server.services import housekeeping
 from queue_server.services.auth import Passwords
@@ -79,4 +84,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.passwords = Passwords(settings)
     install_error_handlers(app)
     app.include_router(api_router())
+    app.include_router(ws.router)
+    web.install(app)
+    for ui in (kiosk_ui, display_board, operator_console, manager_dashboard):
+        ui.routes.install(app)
     return app

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from queue_server.clock import FrozenClock
 from tests.support import (
     ADMIN_LOGIN,
     ADMIN_PASSWORD,
@@ -21,7 +22,6 @@ from tests.support import (
     running_server,
     test_settings,
 )
-from queue_server.clock import FrozenClock
 
 POSTGRES_UP = port_open("127.0.0.1", 5432)
 
@@ -80,3 +80,56 @@ def anonymous(server: LiveServer) -> Iterator[Api]:
     api = Api(server.url)
     yield api
     api.close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture
+def sqlite_server(sqlite_url: str, clock: FrozenClock) -> Iterator[LiveServer]:
+    """A live server on a SQLite file only (browser tests need not run on both databases)."""
+    with running_server(test_settings(sqlite_url), clock) as live:
+        yield live
+
+
+@pytest.fixture
+def sqlite_admin(sqlite_server: LiveServer) -> Iterator[Api]:
+    api = Api(sqlite_server.url, login_token(sqlite_server.url, ADMIN_LOGIN, ADMIN_PASSWORD))
+    yield api
+    api.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail("CI=true but /usr/bin/chromium is missing (make test installs it)")
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where browser tests save screenshots for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

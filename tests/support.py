@@ -127,7 +127,9 @@ class PostgresTemplates:
         return self._url(name)
 
     def drop_all(self) -> None:
-        self._admin(*[f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in reversed(self.created)])
+        self._admin(
+            *[f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in reversed(self.created)]
+        )
 
 
 @dataclass
@@ -201,14 +203,23 @@ class Api:
         return f"{stem}{self._counter}-{uuid.uuid4().hex[:6]}"
 
     def office(self, hours: Any = None, **extra: Any) -> dict[str, Any]:
-        body = {"name": self.unique("Office "), "address": "Lipetsk", "timezone": "Europe/Moscow",
-                "hours": hours, **extra}
+        body = {
+            "name": self.unique("Office "),
+            "address": "Lipetsk",
+            "timezone": "Europe/Moscow",
+            "hours": hours,
+            **extra,
+        }
         return self.ok(self.post("/api/v1/offices", json=body), 201)  # type: ignore[no-any-return]
 
-    def topic(self, office_id: int, prefix: str = "A", parent_id: int | None = None,
-              **extra: Any) -> dict[str, Any]:
-        body: dict[str, Any] = {"name": {"ru": self.unique("Тема "), "en": self.unique("Topic ")},
-                                "prefix": prefix, **extra}
+    def topic(
+        self, office_id: int, prefix: str = "A", parent_id: int | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "name": {"ru": self.unique("Тема "), "en": self.unique("Topic ")},
+            "prefix": prefix,
+            **extra,
+        }
         if parent_id is not None:
             body["parent_id"] = parent_id
         path = f"/api/v1/offices/{office_id}/topics"
@@ -218,8 +229,12 @@ class Api:
         path = f"/api/v1/offices/{office_id}/windows"
         return self.ok(self.post(path, json={"number": number}), 201)  # type: ignore[no-any-return]
 
-    def user(self, role: str = "operator", office_id: int | None = None,
-             skills: list[dict[str, int]] | None = None) -> tuple[dict[str, Any], str, str]:
+    def user(
+        self,
+        role: str = "operator",
+        office_id: int | None = None,
+        skills: list[dict[str, int]] | None = None,
+    ) -> tuple[dict[str, Any], str, str]:
         login, password = self.unique("user"), "password-" + uuid.uuid4().hex[:8]
         body: dict[str, Any] = {"login": login, "password": password, "role": role}
         if office_id is not None:
@@ -229,8 +244,9 @@ class Api:
         created = self.ok(self.post("/api/v1/users", json=body), 201)
         return created, login, password
 
-    def operator(self, office_id: int, skills: list[dict[str, int]] | None = None,
-                 role: str = "operator") -> Api:
+    def operator(
+        self, office_id: int, skills: list[dict[str, int]] | None = None, role: str = "operator"
+    ) -> Api:
         _user, login, password = self.user(role, office_id, skills)
         return self.as_user(login, password)
 
@@ -240,8 +256,9 @@ class Api:
 
 
 def login_token(base_url: str, login: str, password: str) -> str:
-    response = httpx.post(f"{base_url}/api/v1/auth/token",
-                          data={"username": login, "password": password}, timeout=30)
+    response = httpx.post(
+        f"{base_url}/api/v1/auth/token", data={"username": login, "password": password}, timeout=30
+    )
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
     return token

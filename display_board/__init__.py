@@ -1,0 +1,1 @@
+"""The display_board pages."""

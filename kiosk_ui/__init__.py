@@ -1,0 +1,1 @@
+"""The kiosk_ui pages."""

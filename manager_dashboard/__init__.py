@@ -1,0 +1,1 @@
+"""The manager_dashboard pages."""

@@ -1,0 +1,7 @@
+"""Websocket endpoints (filled in by the realtime issue)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
