@@ -142,7 +142,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from queue_server import simulation
 
-    return simulation.main(args.scenario, args.out)
+    code: int = simulation.main(args.scenario, args.out)
+    return code
 
 
 def parser() -> argparse.ArgumentParser:

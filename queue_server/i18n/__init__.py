@@ -43,7 +43,7 @@ def negotiate(requested: str | None, cookie: str | None = None) -> str:
     """?lang= wins, then the remembered choice, then Russian."""
     for candidate in (requested, cookie):
         if candidate in LANGUAGES:
-            return candidate  # type: ignore[return-value]
+            return candidate
     return DEFAULT_LANGUAGE
 
 
