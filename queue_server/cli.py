@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from queue_server.clock import SystemClock
 from queue_server.db.engine import Database
+from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import users as user_repo
 from queue_server.errors import QueueError
 from queue_server.migrate import upgrade
@@ -57,6 +58,18 @@ async def _create_user(
                 login=login, password=password, role=role, office_id=office_id
             )
             await catalogue.create_user(uow, Passwords(settings), spec, SystemClock().now())
+    finally:
+        await database.dispose()
+
+
+async def _ensure_demo_kiosks(settings: Settings) -> None:
+    """One kiosk without a printer per office, so the demo's kiosk URLs work."""
+    database = Database(settings.database_url)
+    try:
+        async with database.unit_of_work() as uow:
+            for office in await office_repo.list_offices(uow.session):
+                if not await office_repo.kiosks_of_office(uow.session, office.id):
+                    await catalogue.create_kiosk(uow, office.id, "Demo kiosk", None)
     finally:
         await database.dispose()
 
@@ -120,6 +133,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     asyncio.run(_seed(settings))
     for login, password, role, office in DEMO_ACCOUNTS:
         asyncio.run(_create_user(settings, login, password, role, office, exist_ok=True))
+    asyncio.run(_ensure_demo_kiosks(settings))
     base = (
         f"http://{'localhost' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{args.port}"
     )

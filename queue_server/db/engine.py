@@ -113,10 +113,12 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
-        """A read-only session that never takes the write lock."""
+        """A read-only session that never takes the write lock.
+
+        Closing it ends the transaction without expiring what was loaded, so results stay readable.
+        """
         async with self._readers() as session:
             yield session
-            await session.rollback()
 
     async def dispose(self) -> None:
         await self.write_engine.dispose()
