@@ -64,5 +64,9 @@ def mount_static(app: FastAPI, url_path: str, folder: Path) -> None:
 
 
 def install(app: FastAPI) -> None:
-    """Shared static files at /static/common."""
+    """Shared static files at /static/common and the index page linking every screen."""
     mount_static(app, "/static/common", WEB / "static")
+
+    @app.get("/", include_in_schema=False)
+    async def index(request: Request) -> HTMLResponse:
+        return render(request, "web/index.html", "common")
