@@ -1,11 +1,47 @@
-"""Waiting-time estimates from what a live system knows: the queue, the operators, past services."""
+"""Waiting-time estimates from what a live system knows: the queue, the operators, past services.
+
+Both estimators read one `LiveView`: the waiting tickets, the operators at work (and for how long
+they have held the ticket in hand), the finished services and today's issue log. Nothing in it
+says how long an unfinished service will take or whether a called visitor will come: the
+estimate must work the same way in the office as in the simulator.
+
+- `naive_wait_seconds`: people ahead of the same topic x mean service / operators of the topic.
+- `predict_wait_seconds`: replays the routing policy (`core.routing.choose_next`) forward from
+  the present with expected durations: operators serving several topics by priority, the ones
+  at work now, what is left of the services in progress, per-topic means shrunk towards the
+  overall mean, the no-show share, and the tickets that will arrive meanwhile and go first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from bisect import bisect_right, insort
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from statistics import fmean
 
+from queue_server.core.routing import QueuedTicket, RoutingPolicy, choose_next, next_priority_streak
+
 DEFAULT_SERVICE_SECONDS = 600.0
+DEFAULT_RECALL_TIMEOUT_SECONDS = 180.0
+RECENT_SERVICES = 30
+# A topic's own mean counts as much as this many services of the overall mean: a topic with few
+# finished services borrows from the others instead of swinging with each one.
+SHRINKAGE_SERVICES = 8.0
+# Before the day has shown its no-show share we assume this one, worth this many calls.
+PRIOR_NO_SHOW_SHARE = 0.05
+PRIOR_NO_SHOW_CALLS = 20.0
+# Never expect a service in progress to end sooner than this share of the mean from now.
+MIN_REMAINING_SHARE = 0.2
+# A break (lunch) is assumed to last this long; one that has run over ends at least this soon.
+BREAK_SECONDS = 3600.0
+MIN_BREAK_LEFT_SECONDS = 300.0
+# How far back today's issue log tells the arrival pace, the least span we trust for it, and how
+# far ahead that pace is worth extrapolating (further out, the mix changes: peaks end, breaks end).
+PACE_WINDOW = timedelta(minutes=45)
+PACE_MIN_SPAN = timedelta(minutes=10)
+ARRIVALS_HORIZON_SECONDS = 1200.0
 
 
 def mean_service_seconds(
@@ -21,3 +57,237 @@ def estimate_wait_seconds(position: int, mean_service: float, servers: int) -> i
     if position <= 0:
         return 0
     return round(position * mean_service / max(servers, 1))
+
+
+def shrunk_mean(
+    durations: Sequence[float], overall: float, weight: float = SHRINKAGE_SERVICES
+) -> float:
+    """A topic's mean pulled towards the overall mean, the less so the more services it has."""
+    return (sum(durations) + weight * overall) / (len(durations) + weight)
+
+
+class ServiceHistory:
+    """Finished services (past days first, then today) and today's no-shows; grows as calls end."""
+
+    def __init__(self, recall_timeout_seconds: float = DEFAULT_RECALL_TIMEOUT_SECONDS) -> None:
+        self.recall_timeout_seconds = recall_timeout_seconds
+        self._in_order: list[tuple[int, float]] = []
+        self._sorted: dict[int, list[float]] = {}
+        self._sums: dict[int, float] = {}
+        self._total = 0.0
+        self.served_today = 0
+        self.no_shows_today = 0
+
+    def add_service(self, topic_id: int, seconds: float, today: bool = True) -> None:
+        """Learn one finished service (start to finish)."""
+        if seconds <= 0:
+            return
+        self._in_order.append((topic_id, seconds))
+        insort(self._sorted.setdefault(topic_id, []), seconds)
+        self._sums[topic_id] = self._sums.get(topic_id, 0.0) + seconds
+        self._total += seconds
+        self.served_today += int(today)
+
+    def add_no_show(self) -> None:
+        """Learn that a called visitor did not come."""
+        self.no_shows_today += 1
+
+    def recent(self, topic_id: int | None, limit: int = RECENT_SERVICES) -> list[float]:
+        """The latest finished durations of a topic (or of all), newest first."""
+        found: list[float] = []
+        for topic, seconds in reversed(self._in_order):
+            if topic_id is None or topic == topic_id:
+                found.append(seconds)
+                if len(found) == limit:
+                    break
+        return found
+
+    def overall_mean(self) -> float:
+        count = len(self._in_order)
+        return self._total / count if count else DEFAULT_SERVICE_SECONDS
+
+    def mean(self, topic_id: int) -> float:
+        """Expected service time of the topic, shrunk towards the overall mean."""
+        count = len(self._sorted.get(topic_id, ()))
+        weight = SHRINKAGE_SERVICES
+        return (self._sums.get(topic_id, 0.0) + weight * self.overall_mean()) / (count + weight)
+
+    def no_show_share(self) -> float:
+        calls = self.served_today + self.no_shows_today
+        prior = PRIOR_NO_SHOW_SHARE * PRIOR_NO_SHOW_CALLS
+        return (self.no_shows_today + prior) / (calls + PRIOR_NO_SHOW_CALLS)
+
+    def occupation(self, topic_id: int) -> float:
+        """Expected time one call of this topic keeps an operator: a service or a no-show wait."""
+        share = self.no_show_share()
+        return (1 - share) * self.mean(topic_id) + share * self.recall_timeout_seconds
+
+    def remaining(self, topic_id: int, elapsed: float) -> float:
+        """Expected time left of a call that has lasted `elapsed` seconds so far."""
+        mean = self.mean(topic_id)
+        fallback = max(mean - elapsed, MIN_REMAINING_SHARE * mean)
+        durations = self._sorted.get(topic_id, [])
+        cut = bisect_right(durations, elapsed)
+        longer = len(durations) - cut
+        service_left, still_running = fallback, 1.0
+        if longer:
+            # Services that already lasted this long tend to be the long ones: learn how long.
+            tail = sum(durations[cut:]) / longer - elapsed
+            trust = longer / (longer + SHRINKAGE_SERVICES)
+            service_left = trust * tail + (1 - trust) * fallback
+            still_running = longer / len(durations)
+        if elapsed >= self.recall_timeout_seconds:
+            return service_left
+        share = self.no_show_share()
+        absent = share / (share + (1 - share) * max(still_running, 1e-6))
+        return absent * (self.recall_timeout_seconds - elapsed) + (1 - absent) * service_left
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorAtWork:
+    """An operator of today: skills (topic -> priority, None = all), the ticket in hand, a break.
+
+    `paused_seconds` is None while the operator works, else how long the current break has lasted
+    (0 when it starts after the ticket in hand). Operators gone for the day are not listed.
+    """
+
+    skills: Mapping[int, int] | None
+    priority_streak: int = 0
+    busy_topic_id: int | None = None
+    busy_seconds: float = 0.0
+    paused_seconds: float | None = None
+
+    @property
+    def working(self) -> bool:
+        return self.paused_seconds is None
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """One line of today's issue log."""
+
+    at: datetime
+    topic_id: int
+    priority: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LiveView:
+    """Everything an estimator may know at `now`; nothing about services still to come."""
+
+    now: datetime
+    waiting: Sequence[QueuedTicket]
+    operators: Sequence[OperatorAtWork]
+    services: ServiceHistory
+    policy: RoutingPolicy = field(default_factory=RoutingPolicy)
+    issued_today: Sequence[Issued] = field(default_factory=tuple)
+
+
+def people_ahead(waiting: Iterable[QueuedTicket], ticket: QueuedTicket) -> int:
+    """Waiting tickets of the same topic called before this one (priority first, then oldest)."""
+    key = (not ticket.priority, ticket.queued_at, ticket.id)
+    return sum(
+        1
+        for other in waiting
+        if other.topic_id == ticket.topic_id
+        and other.id != ticket.id
+        and (not other.priority, other.queued_at, other.id) < key
+    )
+
+
+def _find(view: LiveView, ticket_id: int) -> QueuedTicket:
+    for ticket in view.waiting:
+        if ticket.id == ticket_id:
+            return ticket
+    raise ValueError(f"ticket {ticket_id} is not waiting")
+
+
+def _serves(operator: OperatorAtWork, topic_id: int) -> bool:
+    return not operator.skills or topic_id in operator.skills
+
+
+def naive_wait_seconds(view: LiveView, ticket_id: int) -> int:
+    """The first kiosk formula: same-topic people ahead x recent mean / operators of the topic."""
+    ticket = _find(view, ticket_id)
+    durations = view.services.recent(ticket.topic_id) or view.services.recent(None)
+    servers = sum(
+        1 for operator in view.operators if operator.working and _serves(operator, ticket.topic_id)
+    )
+    return estimate_wait_seconds(
+        people_ahead(view.waiting, ticket), mean_service_seconds(durations), servers
+    )
+
+
+def _expected_arrivals(view: LiveView) -> Iterator[tuple[float, int, bool]]:
+    """Tickets that will probably arrive, as (seconds from now, topic, priority), evenly paced."""
+    since = view.now - PACE_WINDOW
+    recent = [issue for issue in view.issued_today if issue.at > since]
+    if not recent:
+        return
+    span = max(view.now - min(issue.at for issue in recent), PACE_MIN_SPAN).total_seconds()
+    priority_share = sum(issue.priority for issue in recent) / len(recent)
+    counts: dict[int, int] = {}
+    for issue in recent:
+        counts[issue.topic_id] = counts.get(issue.topic_id, 0) + 1
+    streams = [(span / count / 2, span / count, topic) for topic, count in sorted(counts.items())]
+    heapq.heapify(streams)
+    made = 0
+    while streams[0][0] <= ARRIVALS_HORIZON_SECONDS:
+        due, gap, topic = heapq.heappop(streams)
+        # Spread the priority share evenly over the stream of arrivals.
+        priority = int((made + 1) * priority_share) > int(made * priority_share)
+        made += 1
+        yield due, topic, priority
+        heapq.heappush(streams, (due + gap, gap, topic))
+
+
+def _fallback(view: LiveView, ticket: QueuedTicket) -> int:
+    """Nobody at work serves the topic: assume one operator comes for it."""
+    ahead = people_ahead(view.waiting, ticket)
+    return round((ahead + 1) * view.services.occupation(ticket.topic_id))
+
+
+def _free_in(operator: OperatorAtWork, services: ServiceHistory) -> float:
+    """Seconds until the operator is expected to call: the call in hand, then the break."""
+    busy = operator.busy_topic_id
+    left = 0.0 if busy is None else services.remaining(busy, operator.busy_seconds)
+    if operator.paused_seconds is not None:
+        left += max(BREAK_SECONDS - operator.paused_seconds, MIN_BREAK_LEFT_SECONDS)
+    return left
+
+
+def predict_wait_seconds(view: LiveView, ticket_id: int, with_arrivals: bool = True) -> int:
+    """Seconds until this waiting ticket is called, by replaying the routing policy forward."""
+    ticket = _find(view, ticket_id)
+    services = view.services
+    queue = list(view.waiting)
+    free_at: list[tuple[float, int]] = []
+    streaks = [operator.priority_streak for operator in view.operators]
+    for index, operator in enumerate(view.operators):
+        free_at.append((_free_in(operator, services), index))
+    heapq.heapify(free_at)
+    arrivals = _expected_arrivals(view) if with_arrivals else iter(())
+    upcoming = next(arrivals, None)
+    made = 0
+    while free_at:
+        moment, index = free_at[0]
+        if upcoming is not None and upcoming[0] <= moment:
+            due, topic, priority = upcoming
+            made += 1
+            virtual = QueuedTicket(-made, topic, priority, view.now + timedelta(seconds=due))
+            queue.append(virtual)
+            upcoming = next(arrivals, None)
+            continue
+        heapq.heappop(free_at)
+        operator = view.operators[index]
+        chosen = choose_next(queue, operator.skills, streaks[index], view.policy)
+        if chosen is None:
+            if upcoming is not None:  # idle until the next arrival might concern them
+                heapq.heappush(free_at, (max(moment, upcoming[0]), index))
+            continue
+        if chosen.id == ticket.id:
+            return round(moment)
+        queue.remove(chosen)
+        streaks[index] = next_priority_streak(streaks[index], chosen)
+        heapq.heappush(free_at, (moment + services.occupation(chosen.topic_id), index))
+    return _fallback(view, ticket)
