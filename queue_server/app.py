@@ -15,12 +15,23 @@ import kiosk_ui.routes
 import manager_dashboard.routes
 import operator_console.routes
 from queue_server import __version__, web
-from queue_server.api import admin, auth, managers, operators, public
+from queue_server.api import (
+    admin,
+    auth,
+    console,
+    feedback,
+    kiosks,
+    managers,
+    operators,
+    public,
+    reports,
+)
 from queue_server.api.errors import install_error_handlers
 from queue_server.clock import Clock, SystemClock
 from queue_server.db.engine import Database
 from queue_server.realtime import ws
-from queue_server.realtime.hub import LocalHub
+from queue_server.realtime.brokers import make_broker
+from queue_server.realtime.hub import Hub
 from queue_server.services import housekeeping
 from queue_server.services.auth import Passwords
 from queue_server.settings import Settings
@@ -40,7 +51,7 @@ async def _housekeeping_loop(database: Database, clock: Clock, interval: float) 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    for module in (auth, admin, public, operators, managers):
+    for module in (auth, admin, public, operators, managers, console, kiosks, reports, feedback):
         router.include_router(module.router)
     return router
 
@@ -53,7 +64,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         raise RuntimeError(problem)
     clock = clock or SystemClock()
     database = Database(settings.database_url)
-    hub = LocalHub()
+    hub = Hub(
+        database,
+        make_broker(settings.redis_url, settings.database_url),
+        check_interval=settings.ws_ping_interval_seconds,
+    )
     database.publish = hub.publish
 
     @asynccontextmanager

@@ -53,6 +53,18 @@ class Settings(BaseSettings):
     housekeeping_interval_seconds: float = Field(
         default=30.0, description="How often waiting tickets past closing time are expired."
     )
+    ws_ping_interval_seconds: float = Field(
+        default=10.0, description="How often websockets are pinged; also how often feeds recheck."
+    )
+    ws_dead_after_seconds: float = Field(
+        default=30.0, description="A websocket client silent this long after answering pings is dropped."
+    )
+    ws_queue_size: int = Field(
+        default=256, description="Events queued per websocket before a client too slow is dropped."
+    )
+    speech_cache_dir: str = Field(
+        default="var/speech", description="Where synthesised call announcements (WAV) are cached."
+    )
     argon2_time_cost: int = Field(default=3, description="argon2id iterations for password hashes.")
     argon2_memory_cost: int = Field(default=65536, description="argon2id memory in KiB.")
 

@@ -148,10 +148,11 @@ class LiveServer:
         self._thread.join(timeout=10)
 
 
-def start_server(settings: Settings, clock: FrozenClock) -> LiveServer:
+def start_server(settings: Settings, clock: FrozenClock, port: int | None = None) -> LiveServer:
+    """`port` lets a test restart a server where its clients expect it."""
     app = create_app(settings, clock)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=free_port(), log_level="warning", lifespan="on"
+        app, host="127.0.0.1", port=port or free_port(), log_level="warning", lifespan="on"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from queue_server.api.deps import get_clock
 from queue_server.api.schemas import KioskOut, PrintOut, TicketOut, WindowRef
 from queue_server.db.models import Kiosk, Ticket, Window
 from queue_server.services import estimates
@@ -18,7 +19,7 @@ def public_base_url(request: Request) -> str:
 async def ticket_out(
     session: AsyncSession, request: Request, ticket: Ticket, print_result: PrintOut | None = None
 ) -> TicketOut:
-    position, wait = await estimates.ticket_position(session, ticket)
+    position, wait = await estimates.ticket_position(session, ticket, get_clock(request).now())
     window = await session.get(Window, ticket.window_id) if ticket.window_id else None
     return TicketOut(
         id=ticket.id,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from queue_server.api.deps import ClockDep, DatabaseDep
-from queue_server.api.presenters import ticket_out
+from queue_server.api.presenters import public_base_url, ticket_out
 from queue_server.api.schemas import (
     MAX_ID,
     Lang,
@@ -46,12 +46,12 @@ async def get_office(office_id: OfficeId, database: DatabaseDep, clock: ClockDep
 
 @router.get("/offices/{office_id}/topics", response_model=list[TopicNode])
 async def topic_tree(
-    office_id: OfficeId, database: DatabaseDep, lang: LangQuery = "ru"
+    office_id: OfficeId, database: DatabaseDep, clock: ClockDep, lang: LangQuery = "ru"
 ) -> list[TopicNode]:
     """The kiosk menu: topics as a tree with people waiting and the wait to expect."""
     async with database.reading() as session:
         await lookups.office(session, office_id)
-        tree = await queue_views.topic_tree(session, office_id, lang)
+        tree = await queue_views.topic_tree(session, office_id, lang, clock.now())
     return [TopicNode.model_validate(node) for node in tree]
 
 
@@ -69,7 +69,9 @@ async def issue_ticket(
     )
     async with database.unit_of_work() as uow:
         ticket = await issuing.issue_ticket(uow, issue, clock.now())
-    printed = await slips.print_ticket(database, ticket)
+    printed = await slips.print_ticket(
+        database, ticket, base_url=public_base_url(request), now=clock.now()
+    )
     async with database.reading() as session:
         return await ticket_out(
             session,
@@ -80,8 +82,10 @@ async def issue_ticket(
 
 
 @router.get("/tickets/{code}", response_model=TicketStatusOut)
-async def ticket_status(code: TicketCode, database: DatabaseDep) -> TicketStatusOut:
+async def ticket_status(
+    code: TicketCode, database: DatabaseDep, clock: ClockDep
+) -> TicketStatusOut:
     """A ticket's live status for the visitor's phone, by the code on the ticket."""
     async with database.reading() as session:
-        view = await queue_views.ticket_status(session, code)
+        view = await queue_views.ticket_status(session, code, clock.now())
     return TicketStatusOut.model_validate(view.as_json())

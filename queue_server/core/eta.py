@@ -291,3 +291,158 @@ def predict_wait_seconds(view: LiveView, ticket_id: int, with_arrivals: bool = T
         streaks[index] = next_priority_streak(streaks[index], chosen)
         heapq.heappush(free_at, (moment + services.occupation(chosen.topic_id), index))
     return _fallback(view, ticket)
+
+
+class _Queue:
+    """Waiting tickets by topic and kind, oldest first.
+
+    `choose_next` only ever picks a topic's oldest ordinary or oldest priority ticket, so handing
+    it those heads picks exactly what it would pick from the whole queue, whatever its length.
+    """
+
+    def __init__(self, tickets: Iterable[QueuedTicket]) -> None:
+        self._heaps: dict[tuple[int, bool], list[tuple[datetime, int, QueuedTicket]]] = {}
+        for ticket in tickets:
+            self.add(ticket)
+
+    def add(self, ticket: QueuedTicket) -> None:
+        heap = self._heaps.setdefault((ticket.topic_id, ticket.priority), [])
+        heapq.heappush(heap, (ticket.queued_at, ticket.id, ticket))
+
+    def heads(self) -> list[QueuedTicket]:
+        return [heap[0][2] for heap in self._heaps.values() if heap]
+
+    def take(self, ticket: QueuedTicket) -> None:
+        heapq.heappop(self._heaps[(ticket.topic_id, ticket.priority)])
+
+
+def _takes_newcomer(
+    heads: Sequence[QueuedTicket],
+    rival: QueuedTicket | None,
+    newcomer: QueuedTicket,
+    operator: OperatorAtWork,
+    streak: int,
+    policy: RoutingPolicy,
+) -> bool:
+    """Whether the operator would call `newcomer` were it waiting along with these heads.
+
+    `rival` is the oldest ordinary ticket of the newcomer's topic among the heads, if any.
+    """
+    if not _serves(operator, newcomer.topic_id):
+        return False
+    if rival is not None and (rival.queued_at, rival.id) < (newcomer.queued_at, newcomer.id):
+        return False  # an older ordinary ticket of its topic always goes before it
+    others = [t for t in heads if t is not rival]
+    return choose_next([*others, newcomer], operator.skills, streak, policy) == newcomer
+
+
+class _Replay:
+    """One run of `predict_wait_seconds`'s replay that notes every call instead of stopping.
+
+    A newcomer (an ordinary ticket of a topic issued now) changes nobody's choice before the
+    moment it would be called itself, so one replay without them tells when each would be called.
+    """
+
+    def __init__(
+        self, view: LiveView, newcomers: Mapping[int, QueuedTicket], with_arrivals: bool
+    ) -> None:
+        self.view = view
+        self.queue = _Queue(view.waiting)
+        self.pending = {ticket.id for ticket in view.waiting}
+        self.unresolved = dict(newcomers)
+        self.called: dict[int, float] = {}
+        self.newcomers_called: dict[int, float] = {}
+        self.streaks = [operator.priority_streak for operator in view.operators]
+        self.free_at = [
+            (_free_in(operator, view.services), index)
+            for index, operator in enumerate(view.operators)
+        ]
+        heapq.heapify(self.free_at)
+        self.arrivals = _expected_arrivals(view) if with_arrivals else iter(())
+        self.upcoming = next(self.arrivals, None)
+        self.made = 0
+
+    def run(self) -> None:
+        while self.free_at and (self.pending or self.unresolved):
+            moment, index = self.free_at[0]
+            if self.upcoming is not None and self.upcoming[0] <= moment:
+                self._arrive()
+            else:
+                heapq.heappop(self.free_at)
+                self._decide(moment, index)
+
+    def _arrive(self) -> None:
+        assert self.upcoming is not None
+        due, topic, priority = self.upcoming
+        self.made += 1
+        at = self.view.now + timedelta(seconds=due)
+        self.queue.add(QueuedTicket(-self.made, topic, priority, at))
+        self.upcoming = next(self.arrivals, None)
+
+    def _decide(self, moment: float, index: int) -> None:
+        operator, streak, policy = self.view.operators[index], self.streaks[index], self.view.policy
+        heads = self.queue.heads()
+        ordinary = {ticket.topic_id: ticket for ticket in heads if not ticket.priority}
+        for topic, newcomer in list(self.unresolved.items()):
+            rival = ordinary.get(topic)
+            if _takes_newcomer(heads, rival, newcomer, operator, streak, policy):
+                self.newcomers_called[topic] = moment
+                del self.unresolved[topic]
+        chosen = choose_next(heads, operator.skills, streak, policy)
+        if chosen is None:
+            if self.upcoming is not None:  # idle until the next arrival might concern them
+                heapq.heappush(self.free_at, (max(moment, self.upcoming[0]), index))
+            return
+        self.queue.take(chosen)
+        if chosen.id in self.pending:
+            self.pending.remove(chosen.id)
+            self.called[chosen.id] = moment
+        self.streaks[index] = next_priority_streak(streak, chosen)
+        occupation = self.view.services.occupation(chosen.topic_id)
+        heapq.heappush(self.free_at, (moment + occupation, index))
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """Predicted waits from one replay: per waiting ticket id, and per topic for a new ticket."""
+
+    tickets: dict[int, int]
+    newcomers: dict[int, int]
+
+
+def newcomer(view: LiveView, topic_id: int) -> QueuedTicket:
+    """The ordinary ticket of this topic the kiosk would issue now (behind every waiting one)."""
+    last = max((ticket.id for ticket in view.waiting), default=0)
+    return QueuedTicket(last + 1, topic_id, False, view.now)
+
+
+def forecast(
+    view: LiveView, new_topics: Iterable[int] = (), with_arrivals: bool = True
+) -> Forecast:
+    """`predict_wait_seconds` of every waiting ticket and of a newcomer per topic, in one replay."""
+    newcomers = {topic: newcomer(view, topic) for topic in new_topics}
+    replay = _Replay(view, newcomers, with_arrivals)
+    replay.run()
+    tickets = {
+        ticket.id: round(replay.called[ticket.id])
+        if ticket.id in replay.called
+        else _fallback(view, ticket)
+        for ticket in view.waiting
+    }
+    new = {
+        topic: round(replay.newcomers_called[topic])
+        if topic in replay.newcomers_called
+        else _fallback(view, ticket)
+        for topic, ticket in newcomers.items()
+    }
+    return Forecast(tickets, new)
+
+
+def predict_all(view: LiveView, with_arrivals: bool = True) -> dict[int, int]:
+    """Every waiting ticket's `predict_wait_seconds`, from a single replay."""
+    return forecast(view, (), with_arrivals).tickets
+
+
+def predict_new_ticket(view: LiveView, topic_id: int, with_arrivals: bool = True) -> int:
+    """The wait an ordinary ticket of this topic issued now can expect."""
+    return forecast(view, (topic_id,), with_arrivals).newcomers[topic_id]

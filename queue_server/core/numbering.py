@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-PREFIX_PATTERN = re.compile(r"^[A-Z]{1,3}$")
+PREFIX_PATTERN = re.compile(r"[A-Z]{1,3}")
 
 
 def format_number(prefix: str, sequence: int) -> str:
@@ -16,4 +16,4 @@ def format_number(prefix: str, sequence: int) -> str:
 
 def is_valid_prefix(prefix: str) -> bool:
     """One to three Latin capitals: readable on every printer and easy to say aloud."""
-    return bool(PREFIX_PATTERN.match(prefix))
+    return bool(PREFIX_PATTERN.fullmatch(prefix))  # `$` would let "A\n" through

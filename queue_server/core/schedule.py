@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CLOCK_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+CLOCK_PATTERN = re.compile(r"([01]\d|2[0-3]):[0-5]\d|24:00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ WeeklyHours = Mapping[int, Intervals] | None
 
 def parse_clock(text: str) -> time | None:
     """'08:00' -> time(8); '24:00' -> None (end of day). ValueError on anything else."""
-    if not isinstance(text, str) or not CLOCK_PATTERN.match(text):
+    if not isinstance(text, str) or not CLOCK_PATTERN.fullmatch(text):  # `$` allows a "\n"
         raise ValueError(f"'{text}' is not a time of day in HH:MM form (00:00 to 24:00)")
     if text == "24:00":
         return None

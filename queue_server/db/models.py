@@ -293,3 +293,58 @@ class KioskIssue(Base):
     )
     minute: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HourlyStat(Base):
+    """What happened per office, service day, local hour, topic and customer type: kept current
+    by the event log in the same transaction, so reports and charts never rescan old tickets."""
+
+    __tablename__ = "hourly_stats"
+
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+    enqueued: Mapped[int] = mapped_column(Integer, default=0)
+    dequeued: Mapped[int] = mapped_column(Integer, default=0)
+    first_called: Mapped[int] = mapped_column(Integer, default=0)
+    wait_seconds_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    within_target: Mapped[int] = mapped_column(Integer, default=0)
+    served: Mapped[int] = mapped_column(Integer, default=0)
+    service_seconds_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    no_show: Mapped[int] = mapped_column(Integer, default=0)
+    expired: Mapped[int] = mapped_column(Integer, default=0)
+    transferred: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LoadCell(Base):
+    """Visits (issued tickets) per office, customer type, local weekday and hour, all time."""
+
+    __tablename__ = "load_cells"
+
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visits: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LoadDay(Base):
+    """How many service days of each weekday had visits: the divisor of the load averages."""
+
+    __tablename__ = "load_days"
+
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True
+    )
+    weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, default=0)
+    last_day: Mapped[date] = mapped_column(Date)

@@ -1,7 +1,245 @@
-"""Websocket endpoints (filled in by the realtime issue)."""
+"""Websocket endpoints: the hall display, a visitor's ticket, and the staff's view of an office.
+
+Office channels start with a snapshot (or, with `?since=SEQ`, the events after SEQ when the event
+log still has them), then send every event of the office with `seq` increasing by one. The server
+pings every ten seconds (`{"type": "ping", "seq"}`); clients answer `{"type": "pong"}`.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket
+
+from queue_server.api.deps import SESSION_COOKIE
+from queue_server.clock import Clock
+from queue_server.db.engine import Database
+from queue_server.db.models import Office
+from queue_server.errors import Forbidden, TicketNotFound
+from queue_server.realtime import projections, queries, snapshots
+from queue_server.realtime.channels import (
+    FORBIDDEN,
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    Connection,
+)
+from queue_server.realtime.hub import NODE, Delivery, Hub, Subscription
+from queue_server.services import auth, queue_views
+from queue_server.services.access import Principal, Role, require_office, require_role
+from queue_server.settings import Settings
 
 router = APIRouter()
+TICKET_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+Message = dict[str, Any]
+
+
+def _database(websocket: WebSocket) -> Database:
+    database: Database = websocket.app.state.database
+    return database
+
+
+def _settings(websocket: WebSocket) -> Settings:
+    settings: Settings = websocket.app.state.settings
+    return settings
+
+
+def _clock(websocket: WebSocket) -> Clock:
+    clock: Clock = websocket.app.state.clock
+    return clock
+
+
+def _hub(websocket: WebSocket) -> Hub:
+    hub: Hub = websocket.app.state.hub
+    return hub
+
+
+def _connection(websocket: WebSocket) -> Connection:
+    settings = _settings(websocket)
+    return Connection(websocket, settings.ws_ping_interval_seconds, settings.ws_dead_after_seconds)
+
+
+def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
+    """A browser page from another site must not ride on a signed-in user's cookie."""
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return True  # not a browser: it can only authenticate with a token it holds
+    allowed = {websocket.headers.get("host", "").lower()}
+    if settings.public_url:
+        allowed.add(urlsplit(settings.public_url).netloc.lower())
+    return urlsplit(origin).netloc.lower() in allowed
+
+
+async def _principal(websocket: WebSocket) -> Principal | None:
+    """The user behind ?token=, a bearer header or the session cookie."""
+    header = websocket.headers.get("authorization", "")
+    scheme, _, bearer = header.partition(" ")
+    token = websocket.query_params.get("token") or (
+        bearer.strip() if scheme.lower() == "bearer" else ""
+    )
+    via_cookie = not token
+    token = token or websocket.cookies.get(SESSION_COOKIE, "")
+    if not token or len(token) > 200:
+        return None
+    async with _database(websocket).reading() as session:
+        return await auth.resolve_token(
+            session, _settings(websocket), token, via_cookie, _clock(websocket).now()
+        )
+
+
+def _since(websocket: WebSocket) -> int | None:
+    raw = websocket.query_params.get("since", "")
+    return int(raw) if raw.isdigit() and len(raw) < 18 else None
+
+
+@router.websocket("/ws/offices/{office_id}/display")
+async def display_channel(websocket: WebSocket, office_id: int) -> None:
+    """The hall display: a public snapshot, then every event of the office in seq order."""
+    await websocket.accept()
+    await _office_channel(websocket, office_id, staff=False)
+
+
+@router.websocket("/ws/offices/{office_id}/staff")
+async def staff_channel(websocket: WebSocket, office_id: int) -> None:
+    """Consoles and dashboards: the full snapshot and events; operator or higher of the office."""
+    if not origin_allowed(websocket, _settings(websocket)):
+        await websocket.close(code=1008)  # before accept: the handshake is refused with 403
+        return
+    principal = await _principal(websocket)
+    await websocket.accept()
+    connection = _connection(websocket)
+    if principal is None:
+        await connection.refuse(
+            NOT_AUTHENTICATED, "not_authenticated", "sign in first: a session cookie or ?token="
+        )
+        return
+    try:
+        require_role(principal, Role.OPERATOR)
+        require_office(principal, office_id)
+    except Forbidden as error:
+        await connection.refuse(FORBIDDEN, error.code, error.detail)
+        return
+    await _office_channel(websocket, office_id, staff=True)
+
+
+async def _office_channel(websocket: WebSocket, office_id: int, *, staff: bool) -> None:
+    database, hub = _database(websocket), _hub(websocket)
+    connection = _connection(websocket)
+    async with database.reading() as session:
+        office = await queries.office(session, office_id)
+    if office is None:
+        detail = f"there is no office with id {office_id}"
+        await connection.refuse(NOT_FOUND, "office_not_found", detail)
+        return
+    # Subscribe before reading the snapshot: an event committed in between is queued, not lost.
+    subscription, _ = await hub.subscribe(office_id, _settings(websocket).ws_queue_size)
+    try:
+        last_sent = await _catch_up(websocket, connection, office, staff=staff)
+        kind = "staff" if staff else "display"
+        await connection.serve(
+            _pump_office(connection, subscription, last_sent, kind), subscription
+        )
+    finally:
+        await hub.unsubscribe(subscription)
+
+
+async def _catch_up(
+    websocket: WebSocket, connection: Connection, office: Office, *, staff: bool
+) -> int:
+    """Send what the client lacks: the missed events if it says where it was, else a snapshot."""
+    since, now = _since(websocket), _clock(websocket).now()
+    async with _database(websocket).reading() as session:
+        missed = None
+        if since is not None:
+            missed = await snapshots.missed_events(session, office.id, since, now)
+        if missed is None:
+            picture = await snapshots.snapshot(session, office, now, staff=staff, node=NODE)
+            await connection.send_json(picture)
+            return int(picture["seq"])
+    for message in missed:
+        await connection.send(projections.dumps(message if staff else projections.public(message)))
+    return int(missed[-1]["seq"]) if missed else int(since or 0)
+
+
+async def _pump_office(
+    connection: Connection, subscription: Subscription, last_sent: int, kind: str
+) -> None:
+    pending: list[Any] = []
+    try:
+        while True:
+            await connection.heartbeat({"type": "ping", "seq": last_sent})
+            delivery = await connection.next_delivery(subscription, pending)
+            if delivery is None or delivery.seq <= last_sent:
+                continue  # nothing yet, or already in the snapshot the client has
+            await connection.send(delivery.texts[kind])
+            last_sent = delivery.seq
+    finally:
+        for task in pending:
+            task.cancel()
+
+
+@router.websocket("/ws/tickets/{code}")
+async def ticket_channel(websocket: WebSocket, code: str) -> None:
+    """A visitor's ticket: its status object at once and again whenever it changes."""
+    await websocket.accept()
+    connection = _connection(websocket)
+    database, hub = _database(websocket), _hub(websocket)
+    try:
+        if not TICKET_CODE.match(code):
+            raise TicketNotFound("no ticket has this code; check the link on your ticket")
+        ticket_id, status = await _ticket_status(database, code)
+    except TicketNotFound as error:
+        await connection.refuse(NOT_FOUND, error.code, error.detail)
+        return
+    subscription, _ = await hub.subscribe(
+        int(status["office_id"]), _settings(websocket).ws_queue_size
+    )
+    try:
+        ticket_id, status = await _ticket_status(database, code)  # nothing between is missed
+        await connection.send_json(status)
+        pump = _pump_ticket(connection, subscription, database, code, ticket_id, status)
+        await connection.serve(pump, subscription)
+    finally:
+        await hub.unsubscribe(subscription)
+
+
+async def _ticket_status(database: Database, code: str) -> tuple[int, Message]:
+    async with database.reading() as session:
+        view = await queue_views.ticket_status(session, code)
+    return view.ticket.id, {"type": "status", **view.as_json()}
+
+
+def _concerns(delivery: Delivery, ticket_id: int, status: Message) -> bool:
+    """Whether an office event may change this ticket's status, position or estimate."""
+    ticket = delivery.message.get("ticket") or {}
+    return ticket.get("id") == ticket_id or status["status"] == "waiting"
+
+
+async def _pump_ticket(
+    connection: Connection,
+    subscription: Subscription,
+    database: Database,
+    code: str,
+    ticket_id: int,
+    status: Message,
+) -> None:
+    pending: list[Any] = []
+    try:
+        while True:
+            await connection.heartbeat({"type": "ping"})
+            delivery = await connection.next_delivery(subscription, pending)
+            if delivery is None:
+                continue
+            changed = _concerns(delivery, ticket_id, status)
+            while not subscription.queue.empty():  # a burst of events: look up the status once
+                changed = _concerns(subscription.queue.get_nowait(), ticket_id, status) or changed
+            if not changed:
+                continue
+            _id, fresh = await _ticket_status(database, code)
+            if fresh != status:
+                await connection.send_json(fresh)
+                status = fresh
+    finally:
+        for task in pending:
+            task.cancel()

@@ -106,7 +106,10 @@ async def create_window(uow: UnitOfWork, office_id: int, number: int, name: str)
         raise AlreadyExists(f"office {office_id} already has a window number {number}")
     window = Window(office_id=office_id, number=number, name=name or f"{number}")
     uow.session.add(window)
-    await uow.session.flush()
+    try:
+        await uow.session.flush()
+    except IntegrityError as error:  # a concurrent create of the same number
+        raise AlreadyExists(f"office {office_id} already has a window number {number}") from error
     return window
 
 

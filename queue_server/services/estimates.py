@@ -1,17 +1,193 @@
-"""Positions and waiting-time estimates as the kiosk and the status page show them."""
+"""Positions and waiting-time estimates as the kiosk, the slip and the status page show them.
+
+The waits come from `core.eta.forecast`: the replay of the routing policy that
+`queue-server simulate` scores, fed with a `LiveView` read in a few bounded queries:
+- the office's waiting tickets;
+- the operators on duty: active users holding a window of the office that they opened or called
+  at today (a window left occupied since an earlier day does not count), with their skills,
+  priority streak, pause (seconds since `paused_at`) and the ticket in hand (its topic and the
+  seconds since it was called);
+- the latest HISTORY_SERVICES finished services (today's, then earlier days' going back at most
+  HISTORY_DAYS days, one day per query), today's served and no-show counts, the office's recall
+  timeout and `max_priority_in_row`;
+- today's tickets issued within the last ISSUE_WINDOW, for the arrival pace.
+
+Nobody on duty (before the first operator sits down, or after all have left their windows): the
+office's active operator accounts are assumed to be on a break about to end, so they come back
+within `eta.MIN_BREAK_LEFT_SECONDS` and share the queue by their skills. An office without any
+operator account gets `eta`'s own fallback: one operator per topic, one service per person ahead.
+
+`now` is optional for the callers that have no clock at hand; they get the system time.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queue_server.core import eta
+from queue_server.core import eta, schedule
 from queue_server.core.lifecycle import TicketStatus
-from queue_server.db.models import Ticket, User
+from queue_server.core.routing import QueuedTicket, RoutingPolicy
+from queue_server.db.models import Office, Ticket, User
+from queue_server.db.repositories import estimation as repo
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
 from queue_server.db.repositories import users as user_repo
+from queue_server.services import lookups
+
+HISTORY_SERVICES = 200
+HISTORY_DAYS = 7
+# Longer than eta.PACE_WINDOW, the span the arrival pace is taken from.
+ISSUE_WINDOW = timedelta(hours=1)
+# Within one session, a forecast is reused while the office's event seq has not moved and the
+# clock has moved less than this: a list of 100 tickets costs one replay, not 100.
+REUSE_SECONDS = 2.0
+_SESSION_KEY = "queue_server.services.estimates"
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    seq: int
+    now: datetime
+    waits: dict[int, int]
+    ahead: dict[int, int]
+
+
+def _service_start(now: datetime, zone: ZoneInfo) -> datetime:
+    """The instant the office's current service day began (local midnight)."""
+    day = schedule.service_day(now, zone)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _at_work(
+    member: repo.Staff, skills: dict[int, int] | None, held: repo.InHand | None, now: datetime
+) -> eta.OperatorAtWork:
+    paused = None
+    if member.paused:
+        since = member.paused_at or now
+        paused = max(0.0, (now - since).total_seconds())
+    busy = 0.0
+    if held is not None and held.called_at is not None:
+        busy = max(0.0, (now - held.called_at).total_seconds())
+    return eta.OperatorAtWork(
+        skills=skills or None,
+        priority_streak=member.priority_streak,
+        busy_topic_id=None if held is None else held.topic_id,
+        busy_seconds=busy,
+        paused_seconds=paused,
+    )
+
+
+async def _operators(
+    session: AsyncSession, office: Office, now: datetime
+) -> list[eta.OperatorAtWork]:
+    since = _service_start(now, ZoneInfo(office.timezone))
+    staff = await repo.operators_at_windows(session, office.id, since)
+    if staff:
+        skills = await repo.skills_of_users(session, [member.user_id for member in staff])
+        held = await repo.tickets_in_hand(session, office.id)
+        return [
+            _at_work(member, skills.get(member.user_id), held.get(member.user_id), now)
+            for member in staff
+        ]
+    accounts = await repo.operators_of_office(session, office.id)
+    skills = await repo.skills_of_users(session, [member.user_id for member in accounts])
+    return [
+        eta.OperatorAtWork(
+            skills=skills.get(member.user_id) or None,
+            priority_streak=member.priority_streak,
+            paused_seconds=eta.BREAK_SECONDS,  # a break about to end: back within minutes
+        )
+        for member in accounts
+    ]
+
+
+async def _history(session: AsyncSession, office: Office, now: datetime) -> eta.ServiceHistory:
+    today = schedule.service_day(now, ZoneInfo(office.timezone))
+    todays = await repo.services_of_day(session, office.id, today, HISTORY_SERVICES)
+    earlier: list[repo.FinishedService] = []
+    day = today
+    for _ in range(HISTORY_DAYS):
+        missing = HISTORY_SERVICES - len(todays) - len(earlier)
+        if missing <= 0:
+            break
+        day -= timedelta(days=1)
+        earlier = await repo.services_of_day(session, office.id, day, missing) + earlier
+    history = eta.ServiceHistory(office.recall_timeout_seconds)
+    for service in earlier:
+        history.add_service(service.topic_id, service.seconds, today=False)
+    for service in todays:
+        history.add_service(service.topic_id, service.seconds, today=True)
+    outcomes = await repo.outcomes_of_day(session, office.id, today)
+    # The whole day's counts, not only the services loaded above: they set the no-show share.
+    history.served_today = outcomes.get(TicketStatus.DONE.value, 0)
+    history.no_shows_today = outcomes.get(TicketStatus.NO_SHOW.value, 0)
+    return history
+
+
+async def live_view(session: AsyncSession, office: Office, now: datetime) -> eta.LiveView:
+    """What the office knows at `now`, as the estimator (and the simulator's kiosk) sees it."""
+    waiting = await ticket_repo.waiting_queue(session, office.id)
+    waiting.sort(key=lambda ticket: (ticket.queued_at, ticket.id))
+    today = schedule.service_day(now, ZoneInfo(office.timezone))
+    issued = await repo.issued_since(session, office.id, today, now - ISSUE_WINDOW)
+    return eta.LiveView(
+        now=now,
+        waiting=waiting,
+        operators=await _operators(session, office, now),
+        services=await _history(session, office, now),
+        policy=RoutingPolicy(max_priority_in_row=office.max_priority_in_row),
+        issued_today=[eta.Issued(line.issued_at, line.topic_id, line.priority) for line in issued],
+    )
+
+
+def _positions(waiting: Sequence[QueuedTicket]) -> dict[int, int]:
+    """People ahead of each waiting ticket in its topic: priority first, then by queue time."""
+    by_topic: dict[int, list[QueuedTicket]] = {}
+    for ticket in waiting:
+        by_topic.setdefault(ticket.topic_id, []).append(ticket)
+    ahead: dict[int, int] = {}
+    for tickets in by_topic.values():
+        tickets.sort(key=lambda t: (not t.priority, t.queued_at, t.id))
+        ahead.update((ticket.id, index) for index, ticket in enumerate(tickets))
+    return ahead
+
+
+async def _known(session: AsyncSession, office_id: int, now: datetime) -> _Known:
+    seq = await repo.state_seq(session, office_id)
+    cache: dict[int, _Known] = session.info.setdefault(_SESSION_KEY, {})
+    known = cache.get(office_id)
+    if known and known.seq == seq and abs((now - known.now).total_seconds()) < REUSE_SECONDS:
+        return known
+    view = await live_view(session, await lookups.office(session, office_id), now)
+    known = _Known(seq, now, eta.predict_all(view), _positions(view.waiting))
+    cache[office_id] = known
+    return known
+
+
+async def ticket_position(
+    session: AsyncSession, ticket: Ticket, now: datetime | None = None
+) -> tuple[int, int]:
+    """(people ahead, estimated wait in seconds) for a waiting ticket; (0, 0) otherwise."""
+    if ticket.status != TicketStatus.WAITING.value:
+        return 0, 0
+    known = await _known(session, ticket.office_id, now or datetime.now(UTC))
+    if ticket.id not in known.waits:  # called or closed since it was loaded
+        return 0, 0
+    return known.ahead[ticket.id], known.waits[ticket.id]
+
+
+async def new_ticket_waits(
+    session: AsyncSession, office_id: int, topic_ids: Collection[int], now: datetime | None = None
+) -> dict[int, int]:
+    """The wait an ordinary ticket issued now can expect, per topic, from one replay."""
+    office = await lookups.office(session, office_id)
+    view = await live_view(session, office, now or datetime.now(UTC))
+    return eta.forecast(view, topic_ids).newcomers
 
 
 async def servers_for_topics(session: AsyncSession, office_id: int) -> dict[int, int]:
@@ -33,22 +209,15 @@ async def servers_for_topics(session: AsyncSession, office_id: int) -> dict[int,
 async def estimate_for_position(
     session: AsyncSession, office_id: int, topic_id: int, position: int, servers: int
 ) -> int:
+    """The first kiosk formula (people ahead x mean service / servers); the live pages no longer
+    use it, `ticket_position` and `new_ticket_waits` do."""
     durations = await ticket_repo.recent_service_seconds(session, office_id, topic_id)
     if not durations:
         durations = await ticket_repo.recent_service_seconds(session, office_id, None)
     return eta.estimate_wait_seconds(position, eta.mean_service_seconds(durations), servers)
 
 
-async def ticket_position(session: AsyncSession, ticket: Ticket) -> tuple[int, int]:
-    """(people ahead, estimated wait in seconds) for a waiting ticket; (0, 0) otherwise."""
-    if ticket.status != TicketStatus.WAITING.value:
-        return 0, 0
-    ahead = await ticket_repo.people_ahead(session, ticket)
-    servers = (await servers_for_topics(session, ticket.office_id)).get(ticket.topic_id, 1)
-    wait = await estimate_for_position(session, ticket.office_id, ticket.topic_id, ahead, servers)
-    return ahead, wait
-
-
 def waited_seconds(ticket: Ticket, now: datetime) -> float:
+    """How long the ticket waited (or has waited so far) before its first call."""
     end = ticket.first_called_at or now
     return max(0.0, (end - ticket.issued_at).total_seconds())

@@ -8,6 +8,7 @@ from typing import Any
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Event, Ticket, Window
 from queue_server.db.repositories import counters
+from queue_server.services import aggregates
 
 
 def ticket_summary(ticket: Ticket, window: Window | None) -> dict[str, Any]:
@@ -55,6 +56,9 @@ async def record(
         data=data or {},
     )
     uow.session.add(event)
+    await aggregates.record_event(
+        uow, office_id=office_id, type=type, at=at, ticket=ticket, data=data
+    )
     message: dict[str, Any] = {
         "type": type,
         "seq": seq,

@@ -37,11 +37,13 @@ def office_view(office: Office, now: datetime) -> dict[str, Any]:
     }
 
 
-async def topic_tree(session: AsyncSession, office_id: int, lang: str) -> list[dict[str, Any]]:
+async def topic_tree(
+    session: AsyncSession, office_id: int, lang: str, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """Active topics as a tree with waiting counts and the wait a new ticket can expect."""
     topics = [t for t in await office_repo.topics_of_office(session, office_id) if t.active]
     waiting = await ticket_repo.waiting_counts(session, office_id)
-    servers = await estimates.servers_for_topics(session, office_id)
+    waits = await estimates.new_ticket_waits(session, office_id, [t.id for t in topics], now)
     nodes: dict[int, dict[str, Any]] = {}
     for topic in topics:
         count = waiting.get(topic.id, 0)
@@ -51,9 +53,7 @@ async def topic_tree(session: AsyncSession, office_id: int, lang: str) -> list[d
             "name": topic_name(topic, lang),
             "children": [],
             "waiting": count,
-            "estimated_wait_seconds": await estimates.estimate_for_position(
-                session, office_id, topic.id, count, servers.get(topic.id, 1)
-            ),
+            "estimated_wait_seconds": waits[topic.id],
             "target_wait_seconds": {
                 "peak": topic.target_peak_seconds,
                 "offpeak": topic.target_offpeak_seconds,
@@ -96,15 +96,19 @@ class TicketStatusView:
         }
 
 
-async def ticket_status(session: AsyncSession, code: str) -> TicketStatusView:
+async def ticket_status(
+    session: AsyncSession, code: str, now: datetime | None = None
+) -> TicketStatusView:
     """The public status of a ticket, by its unguessable code."""
     ticket = await ticket_repo.by_code(session, code)
     if ticket is None:
         raise TicketNotFound("no ticket has this code; check the link on your ticket")
-    return await status_of(session, ticket)
+    return await status_of(session, ticket, now)
 
 
-async def status_of(session: AsyncSession, ticket: Ticket) -> TicketStatusView:
-    position, wait = await estimates.ticket_position(session, ticket)
+async def status_of(
+    session: AsyncSession, ticket: Ticket, now: datetime | None = None
+) -> TicketStatusView:
+    position, wait = await estimates.ticket_position(session, ticket, now)
     window = await session.get(Window, ticket.window_id) if ticket.window_id else None
     return TicketStatusView(ticket, position, wait, window)

@@ -1,0 +1,481 @@
+// The touchscreen kiosk: topic menu -> visitor type -> ticket, talking to /api/v1 like any client.
+// It shows only numbers the server issued: when a request fails it says so and offers no number.
+"use strict";
+
+(() => {
+  const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+  const API = "/api/v1";
+  const REQUEST_TIMEOUT_MS = 8000; // above the server's 3 s print limit
+  const RETRY_SECONDS = 3;
+  const REFRESH_MS = 30000;
+  // Screens where the idle timer has nothing to undo.
+  const RESTING = new Set(["loading", "home", "closed", "offline", "issuing", "no-kiosk"]);
+
+  const screen = document.getElementById("screen");
+  const nav = document.getElementById("nav");
+  const backButton = document.getElementById("back");
+  const homeButton = document.getElementById("home");
+  const officeName = document.getElementById("office-name");
+  const languages = document.getElementById("languages");
+
+  const state = {
+    lang: config.lang,
+    kiosk: null,
+    tree: [],
+    path: [], // ids of the menus opened from home
+    topicId: null,
+    priority: false,
+    ticket: null,
+    screen: "loading",
+    generation: 0, // counts screens shown: a late answer must not replace a newer screen
+    message: null,
+    back: null,
+    idleTimer: null,
+    retryTimer: null,
+  };
+
+  class Offline extends Error {}
+
+  function t(key, values = {}, lang = state.lang) {
+    let text = config.texts[lang][key] ?? key;
+    for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, value);
+    return text;
+  }
+
+  // Builds elements from data with textContent only: names from the server are never parsed as HTML.
+  function el(tag, attributes = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (name === "onTap") node.addEventListener("click", value);
+      else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value);
+    }
+    for (const child of children.flat()) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  async function api(path, options = {}) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    let response;
+    try {
+      response = await fetch(API + path, { ...options, cache: "no-store", signal: controller.signal });
+    } catch (error) {
+      throw new Offline(String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.status >= 500) throw new Offline(`HTTP ${response.status}`);
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    return { status: response.status, ok: response.ok, body };
+  }
+
+  function findTopic(id, nodes = state.tree) {
+    for (const node of nodes) {
+      if (node.id === id) return node;
+      const found = findTopic(id, node.children || []);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  // ---- screens ------------------------------------------------------------------------------
+
+  function show(name, content, { back = null, home = false, homeLabel = "home", languages: langs = true } = {}) {
+    state.screen = name;
+    state.generation += 1;
+    state.back = back;
+    screen.dataset.screen = name;
+    screen.replaceChildren(...[content].flat().filter((part) => part !== null));
+    screen.scrollTop = 0;
+    nav.hidden = !back && !home;
+    backButton.hidden = !back;
+    homeButton.hidden = !home;
+    backButton.replaceChildren(el("span", { class: "arrow", "aria-hidden": "true" }, "←"), t("back"));
+    homeButton.replaceChildren(t(homeLabel));
+    languages.hidden = !langs;
+    for (const button of languages.querySelectorAll("button")) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
+    }
+    document.documentElement.lang = state.lang;
+  }
+
+  function waitText(node) {
+    if (!node.waiting) return t("no_queue");
+    const minutes = Math.max(1, Math.ceil(node.estimated_wait_seconds / 60));
+    return `${t("waiting", { count: node.waiting })} · ${t("about", { minutes })}`;
+  }
+
+  function topicButton(node) {
+    const menu = (node.children || []).length > 0;
+    const details = menu
+      ? el("span", { class: "topic-more", "aria-hidden": "true" }, "›")
+      : el("span", { class: "topic-wait" }, waitText(node));
+    return el(
+      "button",
+      {
+        type: "button",
+        class: menu ? "topic menu" : "topic",
+        "data-topic-id": node.id,
+        onTap: () => (menu ? openMenu(node.id) : chooseTopic(node.id)),
+      },
+      el("span", { class: "topic-name" }, node.name),
+      details,
+    );
+  }
+
+  function topicGrid(nodes) {
+    if (!nodes.length) return el("p", { class: "message-text" }, t("no_topics"));
+    const layout = nodes.length > 6 ? "grid many" : "grid";
+    return el("div", { class: layout, "data-count": nodes.length }, nodes.map(topicButton));
+  }
+
+  function renderTopics() {
+    const menu = state.path.length ? findTopic(state.path[state.path.length - 1]) : null;
+    if (state.path.length && !menu) state.path = []; // the menu vanished after a refresh
+    if (!menu) return renderHome();
+    const kicker = el("p", { class: "kicker" }, t(state.priority ? "priority_banner" : "choose"));
+    const title = el("h1", { class: "title menu-title" }, menu.name);
+    show("menu", [kicker, title, topicGrid(menu.children)], {
+      back: () => {
+        state.path.pop();
+        renderTopics();
+      },
+      home: true,
+    });
+  }
+
+  function renderHome() {
+    state.path = [];
+    if (state.priority) {
+      const title = el("h1", { class: "title banner-title" }, t("priority_banner"));
+      show("priority", [title, topicGrid(state.tree)], {
+        back: () => {
+          state.priority = false;
+          renderHome();
+        },
+        home: true,
+      });
+      return;
+    }
+    const priority = el(
+      "button",
+      { type: "button", id: "priority", class: "priority", onTap: startPriority },
+      el("span", { class: "priority-name" }, t("priority")),
+      el("span", { class: "priority-who" }, t("priority_who")),
+    );
+    show("home", [el("h1", { class: "title" }, t("choose")), topicGrid(state.tree), priority]);
+  }
+
+  function startPriority() {
+    state.priority = true;
+    renderHome();
+  }
+
+  function openMenu(id) {
+    state.path.push(id);
+    renderTopics();
+  }
+
+  function chooseTopic(id) {
+    state.topicId = id;
+    renderCustomer();
+  }
+
+  function customerButton(kind) {
+    return el(
+      "button",
+      { type: "button", id: kind, class: "customer", onTap: () => issue(kind) },
+      el("span", { class: "customer-name" }, t(kind)),
+      el("span", { class: "customer-note" }, t(`${kind}_note`)),
+    );
+  }
+
+  function renderCustomer() {
+    const topic = findTopic(state.topicId);
+    const content = [
+      el("h1", { class: "title" }, t("who")),
+      topic ? el("p", { class: "chosen" }, topic.name) : null,
+      el("div", { class: "customers" }, customerButton("individual"), customerButton("organization")),
+    ];
+    show("customer", content, { back: renderTopics, home: true });
+  }
+
+  function renderMessage(titleKey, textKey, name = "message") {
+    state.message = [titleKey, textKey, name];
+    const content = el(
+      "section",
+      { class: "message" },
+      el("h1", { class: "title" }, t(titleKey)),
+      el("p", { class: "message-text" }, t(textKey)),
+    );
+    show(name, content, { back: renderTopics, home: true });
+  }
+
+  function minutesText(seconds) {
+    return t("minutes", { minutes: Math.max(1, Math.ceil(seconds / 60)) });
+  }
+
+  function stat(labelKey, value) {
+    return el(
+      "div",
+      { class: "stat" },
+      el("span", { class: "stat-label" }, t(labelKey)),
+      el("span", { class: "stat-value" }, value),
+    );
+  }
+
+  function printNote(ticket) {
+    const status = ticket.print ? ticket.print.status : "none";
+    if (status === "failed") {
+      return el("p", { class: "print-note failed", role: "alert" }, t("printer_failed", { number: ticket.number }));
+    }
+    return el("p", { class: "print-note" }, t(status === "printed" ? "take_ticket" : "no_printer"));
+  }
+
+  function renderTicket() {
+    const ticket = state.ticket;
+    const topic = findTopic(ticket.topic_id);
+    const queue =
+      ticket.position > 0
+        ? el("div", { class: "stats" }, stat("ahead", String(ticket.position)), stat("wait", minutesText(ticket.estimated_wait_seconds)))
+        : el("p", { class: "nobody" }, t("nobody_ahead"));
+    const main = el(
+      "div",
+      { class: "ticket-main" },
+      el("p", { class: "label" }, t("your_number")),
+      el("p", { class: "number", id: "ticket-number" }, ticket.number),
+      topic ? el("p", { class: "topic-line" }, topic.name) : null,
+      ticket.priority ? el("p", { class: "badge" }, t("priority_ticket")) : null,
+      queue,
+    );
+    const qr = el(
+      "figure",
+      { class: "qr" },
+      el("img", { src: `/kiosk/qr.svg?data=${encodeURIComponent(ticket.status_url)}`, alt: ticket.status_url }),
+      el("figcaption", {}, t("scan")),
+    );
+    const side = el("div", { class: "ticket-side" }, printNote(ticket), qr);
+    show("ticket", el("section", { class: "ticket" }, main, side), { home: true, homeLabel: "done" });
+  }
+
+  function renderIssuing() {
+    show("issuing", el("p", { class: "issuing" }, t("issuing")), { languages: false });
+  }
+
+  function opensText(lang) {
+    const kiosk = state.kiosk;
+    if (!kiosk.opens_at) return t("opens_never", {}, lang);
+    // The API gives the instant in the office's own offset: its date and time are read as written.
+    const day = kiosk.opens_at.slice(0, 10);
+    const time = kiosk.opens_at.slice(11, 16);
+    const toDate = (text) => Date.UTC(+text.slice(0, 4), +text.slice(5, 7) - 1, +text.slice(8, 10));
+    const days = Math.round((toDate(day) - toDate(kiosk.today)) / 86400000);
+    if (days === 0) return t("opens_today", { time }, lang);
+    if (days === 1) return t("opens_tomorrow", { time }, lang);
+    const weekday = (new Date(toDate(day)).getUTCDay() + 6) % 7; // Monday = 0
+    return t("opens_on", { day: t(`weekday_${weekday}`, {}, lang), time }, lang);
+  }
+
+  function renderClosed() {
+    // Both languages at once: nothing on this screen is there to be pressed.
+    const block = (lang) =>
+      el(
+        "div",
+        { class: `closed-block ${lang}`, lang },
+        el("h1", { class: "title" }, t("closed_title", {}, lang)),
+        el("p", { class: "opens" }, opensText(lang)),
+      );
+    const first = config.lang === "en" ? "en" : "ru";
+    const second = first === "ru" ? "en" : "ru";
+    show("closed", el("section", { class: "closed" }, block(first), block(second)), { languages: false });
+  }
+
+  function renderOffline() {
+    clearTimeout(state.retryTimer);
+    let seconds = RETRY_SECONDS;
+    const countdown = el("p", { class: "retrying" }, t("retrying", { seconds }));
+    const content = el(
+      "section",
+      { class: "message offline" },
+      el("h1", { class: "title" }, t("offline_title")),
+      el("p", { class: "message-text" }, t("offline_text")),
+      countdown,
+    );
+    show("offline", content);
+    const tick = async () => {
+      if (state.screen !== "offline") return;
+      seconds -= 1;
+      if (seconds > 0) {
+        countdown.textContent = t("retrying", { seconds });
+        state.retryTimer = setTimeout(tick, 1000);
+        return;
+      }
+      if (await refresh()) renderHome();
+      else if (state.screen === "offline") renderOffline();
+    };
+    state.retryTimer = setTimeout(tick, 1000);
+  }
+
+  function renderNoKiosk() {
+    const content = el(
+      "section",
+      { class: "message" },
+      el("h1", { class: "title" }, t("no_kiosk_title")),
+      el("p", { class: "message-text" }, t("no_kiosk_text")),
+    );
+    show("no-kiosk", content);
+  }
+
+  // ---- data ---------------------------------------------------------------------------------
+
+  // Reload the kiosk's office and topics; false (after showing why) when tickets cannot be issued.
+  async function refresh() {
+    try {
+      const kiosk = await api(`/kiosks/${config.kioskId}`);
+      if (kiosk.status === 404) {
+        renderNoKiosk();
+        return false;
+      }
+      if (!kiosk.ok) throw new Offline(`HTTP ${kiosk.status}`);
+      state.kiosk = kiosk.body;
+      officeName.textContent = kiosk.body.office.name;
+      if (!kiosk.body.office.open_now) {
+        renderClosed();
+        return false;
+      }
+      const topics = await api(`/offices/${kiosk.body.office_id}/topics?lang=${state.lang}`);
+      if (!topics.ok) throw new Offline(`HTTP ${topics.status}`);
+      state.tree = topics.body;
+      return true;
+    } catch (error) {
+      if (!(error instanceof Offline)) throw error;
+      renderOffline();
+      return false;
+    }
+  }
+
+  async function issue(customerType) {
+    renderIssuing();
+    const body = {
+      topic_id: state.topicId,
+      customer_type: customerType,
+      priority: state.priority,
+      kiosk_id: config.kioskId,
+    };
+    let response;
+    try {
+      response = await api(`/offices/${state.kiosk.office_id}/tickets`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      if (!(error instanceof Offline)) throw error;
+      renderOffline();
+      return;
+    }
+    const code = response.body && response.body.code;
+    if (response.status === 201) {
+      state.ticket = response.body;
+      renderTicket();
+    } else if (response.status === 429) {
+      renderMessage("busy_title", "busy_text", "busy");
+    } else if (code === "office_closed") {
+      await refresh();
+    } else if (code === "topic_not_issuable" || code === "topic_not_found") {
+      if (await refresh()) renderMessage("unavailable_title", "unavailable_text", "unavailable");
+    } else {
+      renderMessage("error_title", "error_text", "error");
+    }
+  }
+
+  async function goHome() {
+    state.priority = false;
+    state.path = [];
+    state.ticket = null;
+    if (state.tree.length) renderHome(); // at once from what we have; fresh counts follow
+    const generation = state.generation;
+    if ((await refresh()) && generation === state.generation) renderHome();
+  }
+
+  // Draw the screen the visitor is on again, in the current language.
+  function rerender() {
+    const screens = {
+      ticket: () => (state.ticket ? renderTicket() : renderHome()),
+      customer: renderCustomer,
+      menu: renderTopics,
+      offline: renderOffline,
+      "no-kiosk": renderNoKiosk,
+      message: () => renderMessage(...state.message),
+      busy: () => renderMessage(...state.message),
+      unavailable: () => renderMessage(...state.message),
+      error: () => renderMessage(...state.message),
+      home: renderHome,
+      priority: renderHome,
+    };
+    const draw = screens[state.screen];
+    if (draw) draw();
+  }
+
+  async function switchLanguage(lang) {
+    if (lang === state.lang || !config.texts[lang]) return;
+    state.lang = lang;
+    rerender(); // the page's own words change at once; topic names follow from the server
+    if (state.screen === "offline") return;
+    // whatever screen the visitor has reached meanwhile is drawn again with the new names
+    if (await refresh()) rerender();
+  }
+
+  // ---- idle and touch -----------------------------------------------------------------------
+
+  function resetIdle() {
+    clearTimeout(state.idleTimer);
+    state.idleTimer = setTimeout(onIdle, config.idleSeconds * 1000);
+  }
+
+  function onIdle() {
+    const atRest = RESTING.has(state.screen) && !state.priority && state.lang === config.lang;
+    if (!atRest) {
+      state.lang = config.lang; // the next visitor starts in the kiosk's own language
+      goHome();
+    }
+    resetIdle();
+  }
+
+  function periodicRefresh() {
+    if (state.screen !== "home" && state.screen !== "closed") return;
+    const generation = state.generation;
+    refresh().then((ok) => ok && generation === state.generation && renderHome());
+  }
+
+  backButton.addEventListener("click", () => state.back && state.back());
+  homeButton.addEventListener("click", goHome);
+  for (const button of languages.querySelectorAll("button")) {
+    button.addEventListener("click", () => switchLanguage(button.dataset.lang));
+  }
+  document.addEventListener("pointerdown", resetIdle, true);
+  document.addEventListener("keydown", resetIdle, true);
+  // A kiosk is not a web page: no zoom, no long-press menu, no selection.
+  document.addEventListener("contextmenu", (event) => event.preventDefault());
+  document.addEventListener("dblclick", (event) => event.preventDefault());
+  document.addEventListener("gesturestart", (event) => event.preventDefault());
+  document.addEventListener(
+    "touchmove",
+    (event) => {
+      if (event.touches.length > 1) event.preventDefault();
+    },
+    { passive: false },
+  );
+  document.addEventListener("wheel", (event) => event.ctrlKey && event.preventDefault(), { passive: false });
+
+  resetIdle();
+  setInterval(periodicRefresh, REFRESH_MS);
+  refresh().then((ok) => ok && renderHome());
+})();

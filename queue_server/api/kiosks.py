@@ -1,0 +1,73 @@
+"""What a kiosk page needs to start: its office, whether it is open, and when it opens next."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel
+
+from queue_server.api.deps import ClockDep, DatabaseDep
+from queue_server.api.schemas import MAX_ID
+from queue_server.core import schedule
+from queue_server.services import lookups
+
+router = APIRouter(tags=["visitors"])
+KioskId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class KioskOffice(BaseModel):
+    id: int
+    name: str
+    address: str
+    timezone: str
+    hours: dict[str, Any] | None
+    open_now: bool
+
+
+class KioskPublicOut(BaseModel):
+    id: int
+    name: str
+    office_id: int
+    office: KioskOffice
+    has_printer: bool
+    printer_status: str
+    today: date
+    """The office's local date now: the page words the next opening as today or tomorrow."""
+    opens_at: datetime | None
+    """When the office next opens, in its own UTC offset; null when open or never opening."""
+    closes_at: datetime | None
+    """When today's last opening interval ends, in the office's offset; null if closed today."""
+
+
+@router.get("/kiosks/{kiosk_id}", response_model=KioskPublicOut)
+async def kiosk_info(kiosk_id: KioskId, database: DatabaseDep, clock: ClockDep) -> KioskPublicOut:
+    """A kiosk, its office and opening state: what the touchscreen page shows before any tap."""
+    now = clock.now()
+    async with database.reading() as session:
+        kiosk = await lookups.kiosk(session, kiosk_id)
+        office = await lookups.office(session, kiosk.office_id)
+    zone = ZoneInfo(office.timezone)
+    hours = schedule.parse_hours(office.hours)
+    open_now = schedule.is_open(hours, now, zone)
+    today = schedule.service_day(now, zone)
+    return KioskPublicOut(
+        id=kiosk.id,
+        name=kiosk.name,
+        office_id=office.id,
+        office=KioskOffice(
+            id=office.id,
+            name=office.name,
+            address=office.address,
+            timezone=office.timezone,
+            hours=office.hours,
+            open_now=open_now,
+        ),
+        has_printer=bool(kiosk.printer),
+        printer_status=kiosk.printer_status,
+        today=today,
+        opens_at=None if open_now else schedule.next_opening(hours, now, zone),
+        closes_at=schedule.closing_time(hours, today, zone) if hours is not None else None,
+    )

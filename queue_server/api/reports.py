@@ -1,0 +1,121 @@
+"""Reports for managers (JSON, CSV, XLSX) and the public load statistics."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+
+from queue_server.api.deps import ClockDep, DatabaseDep, ManagerDep
+from queue_server.api.schemas import MAX_ID
+from queue_server.db.engine import Database
+from queue_server.errors import Unprocessable
+from queue_server.services import lookups, reports
+from queue_server.services.access import Principal, require_office
+
+router = APIRouter(tags=["reports"])
+OfficeId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_REPORT_DAYS = 3660
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+DateFrom = Annotated[date, Query(description="first service day, YYYY-MM-DD")]
+DateTo = Annotated[date, Query(description="last service day, inclusive")]
+TopicFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this topic")]
+OperatorFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this operator")]
+CustomerFilter = Annotated[
+    Literal["individual", "organization"] | None, Query(description="only this customer type")
+]
+Part = Annotated[
+    Literal["topics", "operators", "days"], Query(description="which table of the report")
+]
+
+
+async def _report(
+    database: Database, manager: Principal, now: datetime, query: reports.ReportQuery
+) -> dict[str, Any]:
+    if query.date_to < query.date_from:
+        raise Unprocessable("date_to must not be before date_from")
+    if (query.date_to - query.date_from).days > MAX_REPORT_DAYS:
+        raise Unprocessable(f"the range may span at most {MAX_REPORT_DAYS} days")
+    async with database.reading() as session:
+        office = await lookups.office(session, query.office_id)
+        require_office(manager, query.office_id)
+        if query.topic_id is not None:
+            await lookups.topic_in_office(session, query.office_id, query.topic_id)
+        data: dict[str, Any] = await reports.report(session, office, query, now)
+        return data
+
+
+def _attachment(content: str | bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/offices/{office_id}/reports")
+async def report(
+    office_id: OfficeId,
+    manager: ManagerDep,
+    database: DatabaseDep,
+    clock: ClockDep,
+    date_from: DateFrom,
+    date_to: DateTo,
+    topic_id: TopicFilter = None,
+    operator_id: OperatorFilter = None,
+    customer_type: CustomerFilter = None,
+) -> dict[str, Any]:
+    """Issued, served, no-show, expired, transferred; waits against the target; services,
+    ratings, outcomes; per operator served per hour, idle and pause time; per day."""
+    query = reports.ReportQuery(office_id, date_from, date_to, topic_id, operator_id, customer_type)
+    return await _report(database, manager, clock.now(), query)
+
+
+@router.get("/offices/{office_id}/reports/report.csv", response_class=Response)
+async def report_csv(
+    office_id: OfficeId,
+    manager: ManagerDep,
+    database: DatabaseDep,
+    clock: ClockDep,
+    date_from: DateFrom,
+    date_to: DateTo,
+    topic_id: TopicFilter = None,
+    operator_id: OperatorFilter = None,
+    customer_type: CustomerFilter = None,
+    part: Part = "topics",
+) -> Response:
+    """One table of the report (topics, operators or days) as CSV."""
+    query = reports.ReportQuery(office_id, date_from, date_to, topic_id, operator_id, customer_type)
+    data = await _report(database, manager, clock.now(), query)
+    filename = f"report-{office_id}-{date_from}-{date_to}-{part}.csv"
+    return _attachment(reports.as_csv(data, part), "text/csv; charset=utf-8", filename)
+
+
+@router.get("/offices/{office_id}/reports/report.xlsx", response_class=Response)
+async def report_xlsx(
+    office_id: OfficeId,
+    manager: ManagerDep,
+    database: DatabaseDep,
+    clock: ClockDep,
+    date_from: DateFrom,
+    date_to: DateTo,
+    topic_id: TopicFilter = None,
+    operator_id: OperatorFilter = None,
+    customer_type: CustomerFilter = None,
+) -> Response:
+    """The report as an Excel workbook: sheets topics, operators and days."""
+    query = reports.ReportQuery(office_id, date_from, date_to, topic_id, operator_id, customer_type)
+    data = await _report(database, manager, clock.now(), query)
+    filename = f"report-{office_id}-{date_from}-{date_to}.xlsx"
+    return _attachment(reports.as_xlsx(data), XLSX, filename)
+
+
+@router.get("/offices/{office_id}/load")
+async def office_load(office_id: OfficeId, database: DatabaseDep) -> dict[str, Any]:
+    """Public: average visits by weekday and hour, citizens and organisations separately, with the
+    level of each hour ("maximum", "high", "minimum", or "closed")."""
+    async with database.reading() as session:
+        office = await lookups.office(session, office_id)
+        return await reports.load(session, office)

@@ -1,0 +1,125 @@
+"""How events travel between processes: nowhere (one worker), or through Redis pub/sub."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+Message = dict[str, Any]
+Receiver = Callable[[int, Message | None], None]
+Reconnected = Callable[[], None]
+log = logging.getLogger(__name__)
+
+
+class Broker(Protocol):
+    async def start(self, receive: Receiver, reconnected: Reconnected) -> None: ...
+
+    async def publish(self, office_id: int, message: Message) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class LocalBroker:
+    """One worker: the hub already delivered the event locally, so there is nobody else to tell."""
+
+    async def start(self, receive: Receiver, reconnected: Reconnected) -> None:
+        return None
+
+    async def publish(self, office_id: int, message: Message) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+def channel_for(database_url: str) -> str:
+    """Processes on the same database share a channel; another database on this Redis does not."""
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    return f"queue-server:{digest}:events"
+
+
+class RedisBroker:
+    """Redis pub/sub: every process publishes its events and hears everyone else's.
+
+    Pub/sub loses messages while a subscriber is disconnected; that is fine, because the hub
+    fills gaps from the database, and is told to look when the subscription comes back.
+    """
+
+    def __init__(self, url: str, database_url: str) -> None:
+        try:
+            import redis.asyncio
+        except ImportError as error:  # an optional extra: say how to get it
+            raise RuntimeError(
+                "QUEUE_REDIS_URL is set but the redis package is missing: "
+                'pip install "queue-server[redis]"'
+            ) from error
+        self._redis_module = redis.asyncio
+        self.url = url
+        self.channel = channel_for(database_url)
+        self.origin = uuid.uuid4().hex
+        self._client: Any = None
+        self._listener: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    async def start(self, receive: Receiver, reconnected: Reconnected) -> None:
+        self._client = self._redis_module.from_url(self.url, health_check_interval=10)
+        self._listener = asyncio.create_task(
+            self._listen(receive, reconnected), name="redis-listener"
+        )
+
+    async def publish(self, office_id: int, message: Message) -> None:
+        payload = json.dumps({"origin": self.origin, "office_id": office_id, "message": message})
+        await self._client.publish(self.channel, payload)
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def _listen(self, receive: Receiver, reconnected: Reconnected) -> None:
+        backoff = 0.5
+        while True:
+            pubsub = self._client.pubsub()
+            try:
+                await pubsub.subscribe(self.channel)
+                self.connected.set()
+                backoff = 0.5
+                reconnected()
+                async for item in pubsub.listen():
+                    self._handle(item, receive)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("Redis subscription lost (%s); retrying in %.1f s", error, backoff)
+            finally:
+                self.connected.clear()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 10.0)
+
+    def _handle(self, item: dict[str, Any], receive: Receiver) -> None:
+        if item.get("type") != "message":
+            return
+        try:
+            payload = json.loads(item["data"])
+        except (TypeError, ValueError):
+            log.warning("ignored a malformed message on %s", self.channel)
+            return
+        if payload.get("origin") == self.origin:
+            return  # delivered locally already
+        receive(int(payload["office_id"]), payload["message"])
+
+
+def make_broker(redis_url: str | None, database_url: str) -> Broker:
+    """Redis when configured, otherwise in-process only."""
+    return RedisBroker(redis_url, database_url) if redis_url else LocalBroker()

@@ -1,0 +1,59 @@
+"""What each kind of listener sees of an event: staff everything, the public hall display less."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from queue_server.realtime import speech
+
+Message = dict[str, Any]
+CALL_TYPES = ("ticket.called", "ticket.recalled")
+# A public display shows numbers and windows; who served whom, and why, stays with the staff.
+PUBLIC_TICKET_FIELDS = ("id", "number", "status", "topic_id", "called_at")
+PUBLIC_EXTRAS = ("waiting", "announcement", "replayed", "age_seconds")
+
+
+def enrich(message: Message, waiting: dict[str, int] | None) -> Message:
+    """The event plus the current waiting counts and, for a call, the phrase a display speaks."""
+    enriched = dict(message)
+    if waiting is not None and message["type"].startswith("ticket."):
+        enriched["waiting"] = waiting
+    ticket = message.get("ticket") or {}
+    window = ticket.get("window")
+    if message["type"] in CALL_TYPES and window and speech.parse_number(ticket["number"]):
+        enriched["announcement"] = speech.announcements(ticket["number"], int(window["number"]))
+    return enriched
+
+
+def public_ticket(ticket: Message) -> Message:
+    """A ticket as the hall may see it: number, status, topic, window."""
+    shown = {key: ticket.get(key) for key in PUBLIC_TICKET_FIELDS}
+    window = ticket.get("window")
+    shown["window"] = (
+        None
+        if window is None
+        else {"id": window["id"], "number": window["number"], "name": window["name"]}
+    )
+    return shown
+
+
+def public(message: Message) -> Message:
+    """The hall display's view of an event."""
+    view: Message = {key: message[key] for key in ("type", "seq", "office_id", "at")}
+    ticket = message.get("ticket")
+    if ticket is not None:
+        view["ticket"] = public_ticket(ticket)
+    for key in PUBLIC_EXTRAS:
+        if key in message:
+            view[key] = message[key]
+    return view
+
+
+def dumps(message: Message) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def texts(message: Message) -> dict[str, str]:
+    """The event serialised once for every channel kind."""
+    return {"staff": dumps(message), "display": dumps(public(message))}

@@ -1,0 +1,63 @@
+"""Snapshots (the whole picture at one seq) and resyncs (what a reconnecting client missed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queue_server.db.models import Office
+from queue_server.realtime import projections, queries
+
+Message = dict[str, Any]
+# A client further behind than this gets a snapshot instead of the events it missed.
+MAX_REPLAY = 200
+
+
+async def snapshot(
+    session: AsyncSession, office: Office, now: datetime, *, staff: bool, node: str
+) -> Message:
+    """The office's state for a display (public) or the staff; seq is read first, so an event
+    after it may already show in the picture, and clients apply events idempotently."""
+    seq = await queries.current_seq(session, office.id)
+    calls = await queries.recent_calls(session, office, now)
+    if not staff:
+        calls = [dict(call, ticket=projections.public_ticket(call["ticket"])) for call in calls]
+    message: Message = {
+        "type": "snapshot",
+        "seq": seq,
+        "office": {"id": office.id, "name": office.name, "timezone": office.timezone},
+        "now": now.isoformat(),
+        "node": node,
+        "recent_calls": calls,
+        "waiting": await queries.waiting(session, office.id),
+        "topics": await queries.topics(session, office.id),
+    }
+    if staff:
+        message["tickets"] = await queries.open_tickets(session, office.id)
+        message["windows"] = await queries.windows(session, office.id)
+        message["operators"] = await queries.operators(session, office.id)
+    return message
+
+
+async def missed_events(
+    session: AsyncSession, office_id: int, since: int, now: datetime
+) -> list[Message] | None:
+    """The events after `since`, enriched as they were live, or None when a snapshot is needed
+    (too far behind, or `since` is ahead of this database: it was restored or replaced)."""
+    current = await queries.current_seq(session, office_id)
+    if since > current or current - since > MAX_REPLAY:
+        return None
+    events = await queries.events_after(session, office_id, since, current)
+    if len(events) != current - since:
+        return None
+    waiting = await queries.waiting(session, office_id) if events else None
+    replayed = []
+    for event in events:
+        message = projections.enrich(event, waiting)
+        message["replayed"] = True
+        at = datetime.fromisoformat(event["at"])
+        message["age_seconds"] = round(max(0.0, (now - at).total_seconds()), 1)
+        replayed.append(message)
+    return replayed

@@ -1,0 +1,178 @@
+"""20 kiosks and 8 operators hammer a real multi-process server: nothing is duplicated or lost.
+
+The server is `queue-server serve --workers 2` in a subprocess, on a SQLite file and on PostgreSQL.
+How we know this test bites (each checked by hand, then restored):
+- PostgreSQL: dropping `Ticket.status == WAITING` from `tickets.lock_if_waiting` lets two workers
+  claim the same ticket: two `ticket.called` events for one ticket, and the hand check trips.
+- SQLite: starting write transactions with a deferred `BEGIN` instead of `BEGIN IMMEDIATE`
+  (queue_server/db/engine.py) lets call-next read a stale queue, or fail with "database is locked".
+- Both: dropping the unique constraint on (office, day, prefix, sequence) and numbering with a
+  read-then-write `max(sequence) + 1` instead of the atomic counter upsert hands out a number twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.concurrency import server_process
+from tests.support import ADMIN_LOGIN, ADMIN_PASSWORD, Api, login_token
+
+KIOSKS = 20
+TICKETS = 1000
+OPERATORS = 8
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("heavy"), pytest.mark.timeout(300)]
+
+
+def _kiosk(url: str, office_id: int, topics: list[int], kiosk: int) -> list[tuple[int, Any]]:
+    """One kiosk's share of the tickets, every response as (status, body)."""
+    results: list[tuple[int, Any]] = []
+    with httpx.Client(base_url=url, timeout=60) as http:
+        for n in range(TICKETS // KIOSKS):
+            body = {
+                "topic_id": topics[(kiosk + n) % len(topics)],
+                "priority": n % 7 == 3,
+                "customer_type": "organization" if n % 5 == 0 else "individual",
+            }
+            response = http.post(f"/api/v1/offices/{office_id}/tickets", json=body)
+            results.append((response.status_code, response.json()))
+    return results
+
+
+@dataclass
+class Shift:
+    """What one operator saw: the tickets handed over, and any answer that was not expected."""
+
+    user_id: int
+    received: list[int] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+
+
+def _operator(api: Api, user_id: int, window_id: int) -> Shift:
+    """Call next, start, finish, again and again, until the queue is empty (204)."""
+    shift = Shift(user_id)
+    try:
+        while True:
+            called = api.post(f"/api/v1/windows/{window_id}/call-next")
+            if called.status_code == 204:
+                return shift
+            if called.status_code != 200:
+                shift.unexpected.append(f"call-next {called.status_code} {called.text}")
+                return shift
+            ticket = called.json()
+            shift.received.append(ticket["id"])
+            if ticket["status"] != "called" or ticket["operator_id"] != user_id:
+                shift.unexpected.append(f"call-next gave {ticket}")
+            for action in ("start", "finish"):
+                done = api.post(f"/api/v1/tickets/{ticket['id']}/{action}")
+                if done.status_code != 200:
+                    shift.unexpected.append(f"{action} {done.status_code} {done.text}")
+                    return shift
+    finally:
+        api.close()
+
+
+def _set_up(url: str) -> tuple[int, list[int], list[tuple[Api, int, int]]]:
+    """An always-open office with two topics, eight windows and eight signed-in operators."""
+    admin = Api(url, login_token(url, ADMIN_LOGIN, ADMIN_PASSWORD))
+    try:
+        office = admin.office()
+        topics = [admin.topic(office["id"], prefix)["id"] for prefix in ("A", "B")]
+        staff = []
+        for number in range(1, OPERATORS + 1):
+            window = admin.window(office["id"], number)
+            user, login, password = admin.user("operator", office["id"])
+            staff.append((admin.as_user(login, password), user["id"], window["id"]))
+        return office["id"], topics, staff
+    finally:
+        admin.close()
+
+
+def _assert_each_operator_held_one_at_a_time(database_url: str, office_id: int) -> None:
+    """Replay the event log in seq order: nobody is called a ticket while holding another."""
+    events = server_process.query(
+        database_url,
+        "SELECT seq, type, ticket_id, user_id FROM events WHERE office_id = :office "
+        "AND ticket_id IS NOT NULL ORDER BY seq",
+        office=office_id,
+    )
+    holding: dict[int, int | None] = defaultdict(lambda: None)
+    for seq, kind, ticket_id, user_id in events:
+        if kind == "ticket.called":
+            assert holding[user_id] is None, (
+                f"seq {seq}: operator {user_id} was called ticket {ticket_id} "
+                f"while holding {holding[user_id]}"
+            )
+            holding[user_id] = ticket_id
+        elif kind == "ticket.finished":
+            assert holding[user_id] == ticket_id, f"seq {seq}: finish of a ticket not held"
+            holding[user_id] = None
+    assert not any(holding.values()), f"tickets still held at the end: {dict(holding)}"
+
+
+def _assert_guarantees(
+    database_url: str, office_id: int, issued: list[tuple[int, Any]], shifts: list[Shift]
+) -> None:
+    acknowledged = [body for status, body in issued if status == 201]
+    refused = [(status, body) for status, body in issued if status != 201]
+    assert not refused, f"{len(refused)} issues failed, e.g. {refused[:3]}"
+    numbers = Counter(ticket["number"] for ticket in acknowledged)
+    assert len(acknowledged) == TICKETS
+    assert not [n for n, seen in numbers.items() if seen > 1], "a number was issued twice"
+
+    rows = server_process.query(
+        database_url,
+        "SELECT id, number, code, status FROM tickets WHERE office_id = :office",
+        office=office_id,
+    )
+    stored = {row.id: row for row in rows}
+    assert len(stored) == TICKETS, "the database holds more or fewer tickets than acknowledged"
+    for ticket in acknowledged:
+        row = stored[ticket["id"]]
+        assert (row.number, row.code) == (ticket["number"], ticket["code"])
+    assert Counter(row.status for row in rows) == {"done": TICKETS}, "a ticket was lost"
+
+    for shift in shifts:
+        assert not shift.unexpected, f"operator {shift.user_id}: {shift.unexpected[:3]}"
+    handed = Counter(ticket_id for shift in shifts for ticket_id in shift.received)
+    assert set(handed) == set(stored), "not every ticket was handed to an operator"
+    assert max(handed.values()) == 1, "a ticket was handed to two operators"
+
+    calls = server_process.query(
+        database_url,
+        "SELECT ticket_id, count(*) FROM events WHERE office_id = :office "
+        "AND type = 'ticket.called' GROUP BY ticket_id",
+        office=office_id,
+    )
+    assert len(calls) == TICKETS and {count for _id, count in calls} == {1}, (
+        "a ticket was called twice (or never)"
+    )
+    _assert_each_operator_held_one_at_a_time(database_url, office_id)
+
+
+def test_no_number_twice_no_call_twice_nothing_lost(database_url: str, tmp_path: Path) -> None:
+    with server_process.running(database_url, tmp_path / "server.log", workers=2) as server:
+        office_id, topics, staff = _set_up(server.url)
+        started = time.monotonic()
+        with ThreadPoolExecutor(KIOSKS) as pool:
+            shares = pool.map(
+                lambda kiosk: _kiosk(server.url, office_id, topics, kiosk), range(KIOSKS)
+            )
+            issued = [result for share in shares for result in share]
+        issuing_seconds = time.monotonic() - started
+        with ThreadPoolExecutor(OPERATORS) as pool:
+            shifts = list(pool.map(lambda member: _operator(*member), staff))
+        serving_seconds = time.monotonic() - issuing_seconds - started
+        print(
+            f"{database_url.split(':')[0]}: {TICKETS} issued by {KIOSKS} kiosks in "
+            f"{issuing_seconds:.1f} s, served by {OPERATORS} operators in {serving_seconds:.1f} s"
+        )
+        _assert_guarantees(database_url, office_id, issued, shifts)
