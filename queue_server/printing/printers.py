@@ -83,7 +83,7 @@ def check_paper(device: Any, address: PrinterAddress, deadline: Deadline) -> str
     if not answer and address.scheme == "tcp":
         raise PrinterError("the printer closed the connection without answering")
     if not answer:
-        raise PrinterError(f"the printer did not answer within {deadline.seconds:g} s")
+        raise PrinterError(f"the printer did not answer within {deadline.seconds:.1f} s")
     status = answer[-1]
     if status & PAPER_END == PAPER_END:
         raise PrinterError("the printer is out of paper")
@@ -97,7 +97,7 @@ def _describe(error: BaseException, address: PrinterAddress, deadline: Deadline)
         return str(error)
     text = str(error).lower()
     if isinstance(error, TimeoutError | socket.timeout) or "timed out" in text:
-        return f"the printer did not answer within {deadline.seconds:g} s"
+        return f"the printer did not answer within {deadline.seconds:.1f} s"
     if "refused" in text:
         return f"the printer at {address.host}:{address.port} refused the connection"
     if "not found" in text or "no such file" in text or "could not open" in text:

@@ -188,4 +188,3 @@ def _message_of(event: Event, ticket: Ticket | None, window: Window | None) -> d
     if event.data:
         message["data"] = event.data
     return message
-

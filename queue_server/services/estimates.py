@@ -122,10 +122,9 @@ async def _history(session: AsyncSession, office: Office, now: datetime) -> eta.
         history.add_service(service.topic_id, service.seconds, today=False)
     for service in todays:
         history.add_service(service.topic_id, service.seconds, today=True)
-    outcomes = await repo.outcomes_of_day(session, office.id, today)
     # The whole day's counts, not only the services loaded above: they set the no-show share.
-    history.served_today = outcomes.get(TicketStatus.DONE.value, 0)
-    history.no_shows_today = outcomes.get(TicketStatus.NO_SHOW.value, 0)
+    served, no_shows = await repo.outcomes_of_day(session, office.id, today)
+    history.served_today, history.no_shows_today = served, no_shows
     return history
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from queue_server.db.engine import Database
@@ -17,12 +20,15 @@ from queue_server.printing.urls import parse_printer_url
 from queue_server.services import estimates, eventlog
 
 log = logging.getLogger(__name__)
+# The whole print step (read the slip's data, print, save the outcome) ends within this limit.
 PRINT_LIMIT_SECONDS = 3.0
-# The device gives up half a second before the hard limit: it then reports its own, precise reason,
-# and the whole request (issue, print, record) still answers within about 3 s on a busy machine.
-DEVICE_MARGIN_SECONDS = 0.5
-# Printer I/O gets its own threads: kiosks with dead printers must not starve the default executor.
-PRINTER_THREADS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="printer")
+# Kept back from the limit for saving the outcome, so the visitor has an answer within it.
+RECORD_RESERVE_SECONDS = 0.3
+# The device gives up this much before the thread is abandoned, so it reports its own reason.
+DEVICE_MARGIN_SECONDS = 0.2
+# The thread last started per printer URL and when it was abandoned: one still alive after that is
+# stuck in a driver call no timeout reaches (a device that never opens); no second one joins it.
+_jobs: dict[str, tuple[threading.Thread, float]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +59,54 @@ async def _slip_for(database: Database, ticket: Ticket, status_url: str) -> Slip
     )
 
 
-async def _send(printer_url: str, data: bytes, limit: float) -> PrintResult:
-    """Print within `limit` seconds: the blocking I/O runs in a thread, abandoned at the limit."""
+def _in_daemon_thread(key: str, work: Callable[[], str], hard: float) -> asyncio.Future[str]:
+    """Run blocking printer I/O in a daemon thread: an abandoned one never holds up shutdown."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str] = loop.create_future()
+
+    def settle(result: str | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result or "")
+
+    def run() -> None:
+        result, error = None, None
+        try:
+            result = work()
+        except Exception as raised:  # handed to the waiting coroutine, if it still waits
+            error = raised
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(settle, result, error)
+
+    thread = threading.Thread(target=run, name=f"printer {key}", daemon=True)
+    _jobs[key] = (thread, time.monotonic() + hard)
+    thread.start()
+    return future
+
+
+def _stuck(key: str) -> bool:
+    thread, abandoned_at = _jobs.get(key, (None, 0.0))
+    return thread is not None and thread.is_alive() and time.monotonic() > abandoned_at
+
+
+async def _send(printer_url: str, data: bytes, deadline: float) -> PrintResult:
+    """Print by `deadline` (monotonic): the blocking I/O runs in a thread, abandoned then."""
+    hard = max(0.1, deadline - time.monotonic())
     try:
         address = parse_printer_url(printer_url)
-        device_seconds = max(0.1, limit - DEVICE_MARGIN_SECONDS)
-        loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(PRINTER_THREADS, send_slip, address, data, device_seconds)
-        note = await asyncio.wait_for(work, timeout=limit)
+        if _stuck(printer_url):
+            return PrintResult("failed", "the printer is still stuck on an earlier slip")
+        device_seconds = max(0.1, hard - DEVICE_MARGIN_SECONDS)
+        job = partial(send_slip, address, data, device_seconds)
+        work = _in_daemon_thread(printer_url, job, hard)
+        note = await asyncio.wait_for(work, timeout=hard)
     except PrinterError as error:
         return PrintResult("failed", str(error))
     except TimeoutError:
-        return PrintResult("failed", f"the printer did not answer within {limit:g} s")
+        return PrintResult("failed", f"the printer did not answer within {hard:.1f} s")
     except ValueError as error:
         return PrintResult("failed", f"the kiosk's printer address is wrong: {error}")
     return PrintResult("printed", note)
@@ -105,6 +147,7 @@ async def print_ticket(
     limit_seconds: float = PRINT_LIMIT_SECONDS,
 ) -> PrintResult:
     """Print on the issuing kiosk's printer, if it has one; never raises, never takes over 3 s."""
+    deadline = time.monotonic() + limit_seconds - RECORD_RESERVE_SECONDS
     if ticket.kiosk_id is None:
         return PrintResult("none")
     async with database.reading() as session:
@@ -113,7 +156,7 @@ async def print_ticket(
         return PrintResult("none")
     try:
         slip = await _slip_for(database, ticket, f"{base_url}/t/{ticket.code}")
-        result = await _send(kiosk.printer, render_slip(slip), limit_seconds)
+        result = await _send(kiosk.printer, render_slip(slip), deadline)
     except Exception as error:  # a bug in rendering must not turn an issued ticket into a 500
         log.exception("slip for ticket %s could not be prepared", ticket.id)
         result = PrintResult("failed", f"the slip could not be prepared: {error}"[:300])

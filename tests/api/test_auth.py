@@ -17,9 +17,7 @@ def token(base_url: str, login: str, password: str) -> httpx.Response:
     )
 
 
-def test_token_carries_the_role_and_bad_credentials_are_refused(
-    server: LiveServer, admin: Api
-) -> None:
+def test_tokens_roles_bad_credentials_and_stored_hashes(server: LiveServer, admin: Api) -> None:
     office = admin.office()
     for role in ("operator", "manager", "admin"):
         _user, login, password = admin.user(role, office["id"])
@@ -38,13 +36,8 @@ def test_token_carries_the_role_and_bad_credentials_are_refused(
     error(token(server.url, "nobody-by-this-name", "whatever-1"), 401, "invalid_credentials")
     missing = httpx.post(f"{server.url}/api/v1/auth/token", data={"username": login})
     error(missing, 422, "validation_error")
-
-
-def test_password_is_stored_as_argon2id_and_tokens_only_as_hashes(
-    server: LiveServer, admin: Api
-) -> None:
-    _user, login, password = admin.user("operator", admin.office()["id"])
-    access_token = token(server.url, login, password).json()["access_token"]
+    # Passwords are stored as argon2id hashes, tokens only as keyed hashes.
+    access_token = body["access_token"]
     [(stored,)] = sql(
         server.settings.database_url, "SELECT password_hash FROM users WHERE login = :l", l=login
     )
@@ -74,6 +67,10 @@ def test_login_throttling_holds_across_two_server_processes(
         assert token(second.url, other_login, other_password).status_code == 200
     clock.advance(16 * 60)
     assert token(server.url, login, password).status_code == 200
+    # One client trying many logins is throttled too (20 failures by default).
+    for attempt in range(server.settings.login_max_failures_per_client):
+        error(token(server.url, f"guess{attempt}", "password1"), 401, "invalid_credentials")
+    error(token(server.url, other_login, other_password), 429, "too_many_attempts")
 
 
 def _routes(ids: dict[str, Any]) -> dict[str, list[tuple[str, str, Any]]]:

@@ -56,7 +56,9 @@ def test_a_call_through_one_worker_reaches_displays_on_the_other(two_workers: st
     topic = admin.topic(office["id"], "A")
     window = admin.window(office["id"], 5)
     with ExitStack() as stack:
-        displays = displays_on_both_workers(two_workers, f"/ws/offices/{office['id']}/display", stack)
+        displays = displays_on_both_workers(
+            two_workers, f"/ws/offices/{office['id']}/display", stack
+        )
         start = displays[0].received[0]["seq"]
         tickets = []
         for _ in range(6):

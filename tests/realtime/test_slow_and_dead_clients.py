@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -28,7 +29,9 @@ def stalled_client(server_url: str, path: str) -> Iterator[ClientConnection]:
         yield connection
 
 
-def drain_until_closed(connection: ClientConnection, timeout: float = 20.0) -> tuple[int, int | None]:
+def drain_until_closed(
+    connection: ClientConnection, timeout: float = 20.0
+) -> tuple[int, int | None]:
     """(messages still buffered, close code) once the stalled client reads again."""
     count, deadline = 0, time.monotonic() + timeout
     try:
@@ -40,6 +43,7 @@ def drain_until_closed(connection: ClientConnection, timeout: float = 20.0) -> t
     raise AssertionError("the stalled client was never dropped")
 
 
+@pytest.mark.slow
 def test_a_client_that_stops_reading_is_dropped_and_does_not_delay_the_others(
     sqlite_url: str, clock: FrozenClock
 ) -> None:
@@ -67,7 +71,9 @@ def test_a_client_that_stops_reading_is_dropped_and_does_not_delay_the_others(
             while hub.listeners == 2 and cycles < 1000:
                 called = operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
                 returned = time.monotonic()
-                operator.ok(operator.post(f"/api/v1/tickets/{called['id']}/return", json={"note": note}))
+                operator.ok(
+                    operator.post(f"/api/v1/tickets/{called['id']}/return", json={"note": note})
+                )
                 answered = time.monotonic()
                 event = healthy.until(lambda event: event["type"] == "ticket.returned")
                 slowest = max(slowest, time.monotonic() - answered)
@@ -88,7 +94,9 @@ def test_a_client_that_stops_reading_is_dropped_and_does_not_delay_the_others(
 def test_a_display_that_falls_silent_is_dropped_by_the_heartbeat(
     sqlite_url: str, clock: FrozenClock
 ) -> None:
-    settings = support.test_settings(sqlite_url, ws_ping_interval_seconds=0.2, ws_dead_after_seconds=1.0)
+    settings = support.test_settings(
+        sqlite_url, ws_ping_interval_seconds=0.2, ws_dead_after_seconds=1.0
+    )
     with running_server(settings, clock) as server:
         admin = Api(server.url, login_token(server.url, ADMIN_LOGIN, ADMIN_PASSWORD))
         office = admin.office()

@@ -70,9 +70,7 @@ def test_staff_channel_accepts_the_browser_session_cookie_from_the_same_origin(
     host = server.url.removeprefix("http://")
     headers = {"Cookie": cookie}
     path = f"/ws/offices/{office['id']}/staff"
-    with listening(
-        server.url, path, origin=f"http://{host}", additional_headers=headers
-    ) as staff:
+    with listening(server.url, path, origin=f"http://{host}", additional_headers=headers) as staff:
         assert staff.next()["type"] == "snapshot"
 
 

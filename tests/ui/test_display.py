@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -22,19 +23,25 @@ def furnish(admin: Api, windows: int = 3) -> dict[str, Any]:
     office = admin.office(name="ЦОК Липецк, пр. Победы, 87а")
     office_id = office["id"]
     plain = [
-        admin.topic(office_id, "A", name={"ru": "Заключение и сопровождение договора", "en": "Contracts"}),
+        admin.topic(
+            office_id, "A", name={"ru": "Заключение и сопровождение договора", "en": "Contracts"}
+        ),
         admin.topic(office_id, "B", name={"ru": "Исполнение договора", "en": "Contract execution"}),
     ]
     menu = admin.topic(office_id, "P", name={"ru": "Платные услуги", "en": "Paid services"})
     children = [
-        admin.topic(office_id, "P", parent_id=menu["id"], name={"ru": f"Услуга {n}", "en": f"Service {n}"})
+        admin.topic(
+            office_id, "P", parent_id=menu["id"], name={"ru": f"Услуга {n}", "en": f"Service {n}"}
+        )
         for n in (1, 2)
     ]
     made = [admin.window(office_id, number) for number in range(1, windows + 1)]
     return {"office": office, "topics": plain + children, "windows": made}
 
 
-def open_display(browser: Any, server: LiveServer, office_id: int, size: dict[str, int], query: str = "") -> Any:
+def open_display(
+    browser: Any, server: LiveServer, office_id: int, size: dict[str, int], query: str = ""
+) -> Any:
     page = browser.new_page(viewport=size)
     page.goto(f"{server.url}/display/{office_id}{query}")
     page.wait_for_function("document.getElementById('office-name').textContent.trim().length > 0")
@@ -68,7 +75,9 @@ def test_a_call_appears_within_a_second_in_large_type_and_is_spoken(
         "parseFloat(getComputedStyle(document.querySelector('li.call .number')).fontSize)"
     )
     assert number_px >= 0.08 * LANDSCAPE["height"]
-    page.wait_for_function("window.boardAnnouncements.length === 1 && window.boardAnnouncements[0].endedAt")
+    page.wait_for_function(
+        "window.boardAnnouncements.length === 1 && window.boardAnnouncements[0].endedAt"
+    )
     spoken = page.evaluate("window.boardAnnouncements[0]")
     assert spoken["text"] == "Талон А ноль ноль один, окно три"
     assert spoken["via"] in ("browser", "server")
@@ -86,7 +95,9 @@ def test_calls_at_the_same_moment_are_all_shown_and_spoken_one_after_the_other(
     operators = [sqlite_admin.operator(office_id) for _ in range(3)]
     for operator, window in zip(operators, place["windows"], strict=True):
         call_next(operator, window)
-    page.wait_for_function("document.querySelectorAll('li.call.current').length === 3", timeout=2000)
+    page.wait_for_function(
+        "document.querySelectorAll('li.call.current').length === 3", timeout=2000
+    )
     page.wait_for_function(
         "window.boardAnnouncements.length === 3 && window.boardAnnouncements.every(a => a.endedAt)",
         timeout=60000,
@@ -97,7 +108,7 @@ def test_calls_at_the_same_moment_are_all_shown_and_spoken_one_after_the_other(
         "Ticket B zero zero two, window two",
         "Ticket B zero zero three, window three",
     ]
-    for earlier, later in zip(said, said[1:], strict=False):
+    for earlier, later in itertools.pairwise(said):
         assert later["startedAt"] >= earlier["endedAt"], "an announcement cut another off"
     page.close()
 
@@ -110,7 +121,9 @@ def test_voice_off_keeps_the_display_to_the_chime(
     sqlite_admin.issue(office_id, place["topics"][0]["id"])
     page = open_display(browser, sqlite_server, office_id, LANDSCAPE, "?voice=off")
     call_next(sqlite_admin.operator(office_id), place["windows"][0])
-    page.wait_for_function("window.boardAnnouncements.length === 1 && window.boardAnnouncements[0].endedAt")
+    page.wait_for_function(
+        "window.boardAnnouncements.length === 1 && window.boardAnnouncements[0].endedAt"
+    )
     assert page.evaluate("window.boardAnnouncements[0].via") == "chime"
     page.close()
 

@@ -36,7 +36,9 @@ def test_the_status_page_follows_the_ticket_to_the_window_and_takes_a_rating(
     operator.ok(operator.post(f"/api/v1/tickets/{ahead['id']}/finish"))
     started = time.monotonic()
     operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
-    page.wait_for_function("document.getElementById('card').dataset.status === 'called'", timeout=2000)
+    page.wait_for_function(
+        "document.getElementById('card').dataset.status === 'called'", timeout=2000
+    )
     assert time.monotonic() - started < 2
     assert page.locator("#window-big").inner_text() == "Пройдите к окну 7"
     assert page.locator("#headline").inner_text() == "Ваша очередь!"

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core.lifecycle import ACTIVE_STATES, TicketStatus
@@ -130,15 +130,19 @@ async def services_of_day(
     ]
 
 
-async def outcomes_of_day(session: AsyncSession, office_id: int, day: date) -> dict[str, int]:
-    """How many tickets of the day ended done and as no-shows."""
-    ended = [TicketStatus.DONE.value, TicketStatus.NO_SHOW.value]
-    statement = (
-        select(Ticket.status, func.count())
-        .where(Ticket.office_id == office_id, Ticket.service_day == day, Ticket.status.in_(ended))
-        .group_by(Ticket.status)
+async def outcomes_of_day(session: AsyncSession, office_id: int, day: date) -> tuple[int, int]:
+    """How many tickets of the day were served, and how many were no-shows."""
+
+    def counted(status: TicketStatus) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((Ticket.status == status.value, 1), else_=0)), 0)
+
+    # No condition on status and no GROUP BY: either lets the planner pick the (office, status)
+    # index and read every ticket the office ever had instead of the day's rows.
+    statement = select(counted(TicketStatus.DONE), counted(TicketStatus.NO_SHOW)).where(
+        Ticket.office_id == office_id, Ticket.service_day == day
     )
-    return {status: count for status, count in (await session.execute(statement)).all()}
+    served, no_shows = (await session.execute(statement)).one()
+    return int(served), int(no_shows)
 
 
 async def issued_since(
