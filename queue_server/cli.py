@@ -118,6 +118,8 @@ def _serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="info",
         proxy_headers=True,
+        # A busy 2-core host can miss uvicorn's default 5 s health check and kill a healthy worker.
+        timeout_worker_healthcheck=30,
     )
 
 
