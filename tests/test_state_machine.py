@@ -36,7 +36,13 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 
 from queue_server.clock import FrozenClock
-from queue_server.core.lifecycle import Action, TicketStatus, TransitionRefused, next_status
+from queue_server.core.lifecycle import (
+    Action,
+    TicketStatus,
+    TransitionRefused,
+    allowed_actions,
+    next_status,
+)
 from queue_server.core.numbering import format_number
 from queue_server.core.routing import (
     QueuedTicket,
@@ -216,9 +222,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 ticket.id, topic, priority, self.clock.now()
             )
 
-    @rule(operator=st.integers(0, OPERATORS - 1), window=WINDOW)
-    def call_next(self, operator: int, window: int | None) -> None:
-        window_id = self.window_ids[operator if window is None else window]
+    def call_next(self, operator: int, window_id: int) -> None:
         expected = self._calling_refusal(operator, window_id)
         principal = self.principals[operator]
         choice = choose_next(
@@ -244,17 +248,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             streak = self.model.streak[operator]
             self.model.streak[operator] = next_priority_streak(streak, choice)
 
-    @precondition(lambda self: bool(self.model.tickets))
-    @rule(
-        operator=st.integers(0, OPERATORS - 1),
-        window=WINDOW,
-        index=st.integers(0, 1000),
-    )
-    def call_specific(self, operator: int, window: int | None, index: int) -> None:
+    def call_specific(self, operator: int, window_id: int, index: int) -> None:
         target = self.ticket_at(index)
-        if target is None:
-            return
-        window_id = self.window_ids[operator if window is None else window]
+        assert target is not None
         expected = self._calling_refusal(operator, window_id)
         if expected is None and target.status is not TicketStatus.WAITING:
             expected = "invalid_transition"
@@ -296,17 +292,25 @@ class LifecycleMachine(RuleBasedStateMachine):
         if action is Action.TRANSFER:
             target.topic = topic
 
-    @precondition(lambda self: any(t.status in ACTIVE for t in self.model.tickets.values()))
     @rule(
         operator=st.integers(0, OPERATORS - 1),
-        action=st.sampled_from(ACTIONS),
+        window=WINDOW,
+        choice=st.integers(0, 11),
         topic=st.sampled_from(TOPICS),
     )
-    def act_on_held(self, operator: int, action: Action, topic: str) -> None:
-        """Where things happen: an action on the ticket the operator holds (or a colleague's)."""
+    def operator_turn(self, operator: int, window: int | None, choice: int, topic: str) -> None:
+        """The operator's natural next move: call (next, or one out of turn), or act on the held
+        ticket with an action its state allows."""
         held = self.model.held_by(operator)
-        target = held or next(t for t in self.model.tickets.values() if t.status in ACTIVE)
-        self._act(operator, target, action, topic)
+        if held is None:
+            window_id = self.window_ids[operator if window is None else window]
+            if choice >= 9 and self.model.tickets:
+                self.call_specific(operator, window_id, choice)
+            else:
+                self.call_next(operator, window_id)
+            return
+        allowed = [a for a in allowed_actions(held.status) if a is not Action.EXPIRE]
+        self._act(operator, held, allowed[choice % len(allowed)], topic)
 
     @precondition(lambda self: bool(self.model.tickets))
     @rule(
@@ -427,7 +431,7 @@ def test_lifecycle_invariants(sqlite_templates: SqliteTemplates, tmp_path: Path)
         LifecycleMachine,
         settings=settings(
             max_examples=50,
-            stateful_step_count=40,
+            stateful_step_count=30,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 
 from queue_server.db.engine import Database
 from tests.support import Api
@@ -57,7 +57,7 @@ def sql(database_url: str, statement: str, **params: Any) -> list[Any]:
         database = Database(database_url)
         try:
             async with database.unit_of_work() as uow:
-                result = await uow.session.execute(text(statement), params)
+                result = cast(CursorResult[Any], await uow.session.execute(text(statement), params))
                 return list(result.all()) if result.returns_rows else []
         finally:
             await database.dispose()

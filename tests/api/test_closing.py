@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 from queue_server.clock import FrozenClock
-from tests.api.contract import WEEKDAYS_8_TO_19, Hall, act, call_next, hall, moscow, sql
 from tests import support
+from tests.api.contract import WEEKDAYS_8_TO_19, Hall, act, call_next, hall, moscow, sql
 from tests.support import ADMIN_LOGIN, ADMIN_PASSWORD, Api, login_token, running_server
 
 

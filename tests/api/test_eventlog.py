@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import httpx
+
 from queue_server.clock import FrozenClock
 from tests.api.contract import act, call_next, error, hall, sql
 from tests.support import Api, LiveServer
@@ -15,7 +19,7 @@ def test_full_lifecycle_is_logged_once_per_change(
     operator, me = admin.as_user(login, password), user["id"]
     window = place.window_id()
     ticket = place.issue("A")
-    steps = [
+    steps: list[Callable[[], httpx.Response]] = [
         lambda: call_next(operator, window),
         lambda: act(operator, ticket["id"], "recall"),
         lambda: act(operator, ticket["id"], "start"),

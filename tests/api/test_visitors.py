@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from queue_server.clock import FrozenClock
-from tests.api.contract import WEEKDAYS_8_TO_19, aware, call_next, error, hall, moscow, sql
+from tests.api.contract import (
+    WEEKDAYS_8_TO_19,
+    aware,
+    call_next,
+    client_error,
+    error,
+    hall,
+    moscow,
+    sql,
+)
 from tests.support import DEFAULT_NOW, Api, LiveServer
 
 
@@ -149,9 +158,14 @@ def test_refusals_with_their_codes_and_nothing_issued(anonymous: Api, admin: Api
     ]
     for body in invalid:
         error(anonymous.post(path, json=body), 422, "validation_error")
+    kiosks = f"/api/v1/offices/{other.id}/kiosks"
+    foreign_kiosk = admin.ok(admin.post(kiosks, json={"name": "K", "printer": None}), 201)
+    for kiosk_id in (foreign_kiosk["id"], 999_999):
+        client_error(anonymous.post(path, json={"topic_id": topic, "kiosk_id": kiosk_id}))
     # Nothing was issued by the refusals: numbering carries on from 001.
     assert place.issue("A")["number"] == "A001"
-    assert other.issue("A")["number"] == "A001"
+    at_kiosk = other.issue("A", kiosk_id=foreign_kiosk["id"])
+    assert (at_kiosk["number"], at_kiosk["print"]["status"]) == ("A001", "none")
 
 
 def test_office_closed_says_when_it_opens(anonymous: Api, admin: Api, clock: FrozenClock) -> None:
