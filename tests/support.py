@@ -9,12 +9,13 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -28,6 +29,7 @@ from queue_server.services.access import Role
 from queue_server.services.auth import Passwords
 from queue_server.settings import Settings
 
+T = TypeVar("T")
 PG_ADMIN_URL = os.environ.get("QUEUE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 ADMIN_LOGIN, ADMIN_PASSWORD = "root-admin", "root-admin-password"
 # Monday 23 November 2026, 10:30 in Moscow: the seeded offices are open, off-peak.
@@ -74,10 +76,21 @@ async def _bootstrap_admin(database_url: str) -> None:
         await database.dispose()
 
 
+def outside_event_loop(work: Callable[[], T]) -> T:
+    """Run blocking set-up (asyncio.run inside) in its own thread: Playwright's sync API keeps an
+    event loop running in the main thread, where asyncio.run would refuse to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def prepare_template(database_url: str) -> None:
     """Migrate an empty database and add the bootstrap admin."""
-    upgrade(database_url)
-    asyncio.run(_bootstrap_admin(database_url))
+
+    def work() -> None:
+        upgrade(database_url)
+        asyncio.run(_bootstrap_admin(database_url))
+
+    outside_event_loop(work)
 
 
 class SqliteTemplates:
@@ -118,7 +131,7 @@ class PostgresTemplates:
             finally:
                 await connection.close()
 
-        asyncio.run(run())
+        outside_event_loop(lambda: asyncio.run(run()))
 
     def fresh(self) -> str:
         name = f"{self.prefix}_{len(self.created)}"

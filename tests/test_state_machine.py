@@ -29,7 +29,6 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -72,6 +71,9 @@ ACTIONS = [
 TOPICS = ("A", "B", "M", "C")  # M is a menu holding C: not issuable, not a transfer target
 OPERATORS = 3
 WINDOWS = 3
+# A morning: operators take turns (call, or act on the ticket in hand), visitors arrive, someone
+# tries an action the ticket's state forbids, operators pause or leave, minutes pass.
+MOVES = ["turn"] * 6 + ["issue"] * 3 + ["meddle"] * 2 + ["presence", "wait"]
 # Usually the operator's own window (None), sometimes a colleague's: window_busy must happen too.
 WINDOW = st.none() | st.integers(0, WINDOWS - 1)
 
@@ -166,6 +168,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def attempt(self, expected_error: str | None, work: Any) -> Any:
         """Run one use case in its own transaction; a refusal must match and change nothing."""
         self.succeeded["(steps)"] += 1
+        self.succeeded[f"(expect {expected_error})"] += 1
         # Predicted successes skip the snapshot; a surprise either way fails below.
         before = self.run(self._snapshot()) if expected_error is not None else None
 
@@ -211,7 +214,37 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # --- rules ---------------------------------------------------------------------------------
 
-    @rule(topic=st.sampled_from(TOPICS), priority=st.booleans())
+    @rule(
+        move=st.sampled_from(MOVES),
+        operator=st.integers(0, OPERATORS - 1),
+        window=WINDOW,
+        choice=st.integers(0, 11),
+        topic=st.sampled_from(TOPICS),
+        priority=st.booleans(),
+        index=st.integers(0, 1000),
+    )
+    def step(
+        self,
+        move: str,
+        operator: int,
+        window: int | None,
+        choice: int,
+        topic: str,
+        priority: bool,
+        index: int,
+    ) -> None:
+        """One move of a busy morning; the weights keep operators working and visitors coming."""
+        if move == "turn":
+            self.operator_turn(operator, window, choice, topic)
+        elif move == "issue":
+            self.issue(topic, priority)
+        elif move == "meddle" and self.model.tickets:
+            self.act_on_any(operator, index, ACTIONS[choice % len(ACTIONS)], topic)
+        elif move == "presence":
+            self.presence(operator, choice)
+        elif move == "wait":
+            self.clock.advance(60 * (choice + 1))
+
     def issue(self, topic: str, priority: bool) -> None:
         request = issuing.IssueRequest(self.office_id, self.topic_ids[topic], priority=priority)
         expected = "topic_not_issuable" if topic == "M" else None
@@ -292,16 +325,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         if action is Action.TRANSFER:
             target.topic = topic
 
-    @rule(
-        operator=st.integers(0, OPERATORS - 1),
-        window=WINDOW,
-        choice=st.integers(0, 11),
-        topic=st.sampled_from(TOPICS),
-    )
     def operator_turn(self, operator: int, window: int | None, choice: int, topic: str) -> None:
         """The operator's natural next move: call (next, or one out of turn), or act on the held
         ticket with an action its state allows."""
         held = self.model.held_by(operator)
+        self.succeeded["(turn)"] += 1
         if held is None:
             window_id = self.window_ids[operator if window is None else window]
             if choice >= 9 and self.model.tickets:
@@ -312,28 +340,20 @@ class LifecycleMachine(RuleBasedStateMachine):
         allowed = [a for a in allowed_actions(held.status) if a is not Action.EXPIRE]
         self._act(operator, held, allowed[choice % len(allowed)], topic)
 
-    @precondition(lambda self: bool(self.model.tickets))
-    @rule(
-        operator=st.integers(0, OPERATORS - 1),
-        index=st.integers(0, 1000),
-        action=st.sampled_from(ACTIONS),
-        topic=st.sampled_from(TOPICS),
-    )
     def act_on_any(self, operator: int, index: int, action: Action, topic: str) -> None:
         """Any action on any ticket: mostly refusals, which must change nothing."""
         target = self.ticket_at(index)
         assert target is not None
         self._act(operator, target, action, topic)
 
-    @rule(operator=st.integers(0, OPERATORS - 1), mood=st.integers(0, 5))
     def presence(self, operator: int, mood: int) -> None:
-        """Resume mostly (0-3), sometimes pause (4) or leave the window (5)."""
+        """Resume mostly, sometimes pause (mood 3) or leave the window (mood 4)."""
         principal = self.principals[operator]
         busy = "operator_busy" if self.model.held_by(operator) else None
-        if mood <= 3:
+        if mood not in (3, 4):
             self.attempt(None, lambda uow, now: operators.resume(uow, principal, now))
             self.model.paused.discard(operator)
-        elif mood == 4:
+        elif mood == 3:
             done = self.attempt(
                 busy, lambda uow, now: operators.pause(uow, principal, "lunch", now)
             )
@@ -347,11 +367,6 @@ class LifecycleMachine(RuleBasedStateMachine):
                 for window_id, holder in self.model.window_holder.items():
                     if holder == operator:
                         self.model.window_holder[window_id] = None
-
-    @precondition(lambda self: bool(self.model.tickets))
-    @rule(seconds=st.integers(1, 900))
-    def time_passes(self, seconds: int) -> None:
-        self.clock.advance(seconds)
 
     # --- invariants ----------------------------------------------------------------------------
 

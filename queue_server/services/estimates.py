@@ -63,9 +63,7 @@ def _service_start(now: datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def _at_work(
-    member: repo.Staff, skills: dict[int, int] | None, held: repo.InHand | None, now: datetime
-) -> eta.OperatorAtWork:
+def _at_work(member: repo.Staff, held: repo.InHand | None, now: datetime) -> eta.OperatorAtWork:
     paused = None
     if member.paused:
         since = member.paused_at or now
@@ -74,7 +72,7 @@ def _at_work(
     if held is not None and held.called_at is not None:
         busy = max(0.0, (now - held.called_at).total_seconds())
     return eta.OperatorAtWork(
-        skills=skills or None,
+        skills=member.skills or None,
         priority_streak=member.priority_streak,
         busy_topic_id=None if held is None else held.topic_id,
         busy_seconds=busy,
@@ -83,26 +81,19 @@ def _at_work(
 
 
 async def _operators(
-    session: AsyncSession, office: Office, now: datetime
+    session: AsyncSession, office: Office, held: dict[int, repo.InHand], now: datetime
 ) -> list[eta.OperatorAtWork]:
     since = _service_start(now, ZoneInfo(office.timezone))
     staff = await repo.operators_at_windows(session, office.id, since)
     if staff:
-        skills = await repo.skills_of_users(session, [member.user_id for member in staff])
-        held = await repo.tickets_in_hand(session, office.id)
-        return [
-            _at_work(member, skills.get(member.user_id), held.get(member.user_id), now)
-            for member in staff
-        ]
-    accounts = await repo.operators_of_office(session, office.id)
-    skills = await repo.skills_of_users(session, [member.user_id for member in accounts])
+        return [_at_work(member, held.get(member.user_id), now) for member in staff]
     return [
         eta.OperatorAtWork(
-            skills=skills.get(member.user_id) or None,
+            skills=member.skills or None,
             priority_streak=member.priority_streak,
             paused_seconds=eta.BREAK_SECONDS,  # a break about to end: back within minutes
         )
-        for member in accounts
+        for member in await repo.operators_of_office(session, office.id)
     ]
 
 
@@ -130,14 +121,13 @@ async def _history(session: AsyncSession, office: Office, now: datetime) -> eta.
 
 async def live_view(session: AsyncSession, office: Office, now: datetime) -> eta.LiveView:
     """What the office knows at `now`, as the estimator (and the simulator's kiosk) sees it."""
-    waiting = await ticket_repo.waiting_queue(session, office.id)
-    waiting.sort(key=lambda ticket: (ticket.queued_at, ticket.id))
+    waiting, held = await repo.open_tickets(session, office.id)
     today = schedule.service_day(now, ZoneInfo(office.timezone))
     issued = await repo.issued_since(session, office.id, today, now - ISSUE_WINDOW)
     return eta.LiveView(
         now=now,
         waiting=waiting,
-        operators=await _operators(session, office, now),
+        operators=await _operators(session, office, held, now),
         services=await _history(session, office, now),
         policy=RoutingPolicy(max_priority_in_row=office.max_priority_in_row),
         issued_today=[eta.Issued(line.issued_at, line.topic_id, line.priority) for line in issued],

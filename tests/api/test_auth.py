@@ -30,11 +30,12 @@ def test_tokens_roles_bad_credentials_and_stored_hashes(server: LiveServer, admi
         me = httpx.get(
             f"{server.url}/api/v1/auth/me",
             headers={"Authorization": f"Bearer {body['access_token']}"},
+            timeout=30,
         )
         assert me.json()["role"] == role
     error(token(server.url, login, "wrong-password"), 401, "invalid_credentials")
     error(token(server.url, "nobody-by-this-name", "whatever-1"), 401, "invalid_credentials")
-    missing = httpx.post(f"{server.url}/api/v1/auth/token", data={"username": login})
+    missing = httpx.post(f"{server.url}/api/v1/auth/token", data={"username": login}, timeout=30)
     error(missing, 422, "validation_error")
     # Passwords are stored as argon2id hashes, tokens only as keyed hashes.
     access_token = body["access_token"]
@@ -129,8 +130,10 @@ def test_missing_auth_is_401_and_insufficient_role_is_403_everywhere(
     }
     routes = _routes(ids)
     operator, manager = place.operator(), admin.operator(place.id, role="manager")
-    anonymous = httpx.Client(base_url=server.url)
-    forged = httpx.Client(base_url=server.url, headers={"Authorization": "Bearer forged-token"})
+    anonymous = httpx.Client(base_url=server.url, timeout=30)
+    forged = httpx.Client(
+        base_url=server.url, headers={"Authorization": "Bearer forged-token"}, timeout=30
+    )
     for method, path, body in [route for group in routes.values() for route in group]:
         for client in (anonymous, forged):
             error(_send(client, method, path, body), 401, "not_authenticated")
@@ -174,7 +177,9 @@ def test_an_operator_cannot_act_in_another_office(server: LiveServer, admin: Api
 
 def _session(server: LiveServer, login: str, password: str) -> tuple[str, str, str]:
     response = httpx.post(
-        f"{server.url}/api/v1/auth/session", data={"username": login, "password": password}
+        f"{server.url}/api/v1/auth/session",
+        data={"username": login, "password": password},
+        timeout=30,
     )
     assert response.status_code == 200, response.text
     return (
@@ -192,7 +197,9 @@ def test_cookie_session_needs_the_csrf_header_for_changes(server: LiveServer, ad
     attributes = [part.strip().lower() for part in set_cookie.split(";")]
     assert "httponly" in attributes
     assert any(part.startswith("samesite=") and part != "samesite=none" for part in attributes)
-    browser = httpx.Client(base_url=server.url, headers={"Cookie": f"queue_session={cookie}"})
+    browser = httpx.Client(
+        base_url=server.url, headers={"Cookie": f"queue_session={cookie}"}, timeout=30
+    )
     assert browser.get("/api/v1/auth/me").json()["login"] == login  # reads need no CSRF token
     path = f"/api/v1/windows/{place.window_id()}/call-next"
     error(browser.post(path), 403, "csrf_failed")

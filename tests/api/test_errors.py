@@ -172,14 +172,16 @@ def test_bad_credentials_input(server: LiveServer, admin: Api) -> None:
         {"username": "", "password": ""},
         {},
     ):
-        client_error(httpx.post(token, data=data))
-    client_error(httpx.post(token, json={"username": "root-admin", "password": "x"}))
+        client_error(httpx.post(token, data=data, timeout=30))
+    client_error(httpx.post(token, json={"username": "root-admin", "password": "x"}, timeout=30))
     for header in ("Bearer " + "x" * 10_000, "Bearer", "Basic cm9vdDpyb290", "Bearer  x", "bearer"):
         response = httpx.get(
-            f"{server.url}/api/v1/offices/1/windows", headers={"Authorization": header}
+            f"{server.url}/api/v1/offices/1/windows", headers={"Authorization": header}, timeout=30
         )
         error(response, 401, "not_authenticated")
     cookie = httpx.get(
-        f"{server.url}/api/v1/auth/me", headers={"Cookie": "queue_session=" + "y" * 5000}
+        f"{server.url}/api/v1/auth/me",
+        headers={"Cookie": "queue_session=" + "y" * 5000},
+        timeout=30,
     )
     error(cookie, 401, "not_authenticated")

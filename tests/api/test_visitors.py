@@ -118,6 +118,12 @@ def test_numbering_per_prefix_office_and_service_day(
         place.issue("B")["number"],
     ]
     assert numbers == ["A001", "A002", "B001", "A003", "A001", "B002"]
+    # The service day is the office's own: in Vladivostok (UTC+10) it turns at 17:00 Moscow time.
+    east = hall(admin, "A", timezone="Asia/Vladivostok")
+    assert east.issue("A")["number"] == "A001"
+    assert east.issue("A")["number"] == "A002"
+    clock.set(moscow(2026, 11, 23, 17, 5))
+    assert [east.issue("A")["number"], place.issue("A")["number"]] == ["A001", "A004"]
     # Past midnight in Moscow (21:00 UTC) a new service day starts with 001 again.
     clock.set(moscow(2026, 11, 24, 0, 5))
     assert [place.issue("B")["number"], place.issue("A")["number"]] == ["B001", "A001"]

@@ -6,27 +6,31 @@ service days through `ix_tickets_office_day`, so none of them reads the office's
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core.lifecycle import ACTIVE_STATES, TicketStatus
+from queue_server.core.routing import QueuedTicket
 from queue_server.db.models import EventCounter, Skill, Ticket, User, Window
 
+WAITING = TicketStatus.WAITING.value
 ACTIVE = [status.value for status in ACTIVE_STATES]
+# user id, priority streak, paused reason, paused at, then a skill's topic and priority (or NULLs)
+UsersWithSkills = Select[int, int, str | None, datetime | None, int, int]
 
 
 @dataclass(frozen=True, slots=True)
 class Staff:
-    """An operator as the estimator needs them."""
+    """An operator as the estimator needs them; no skills means every topic."""
 
     user_id: int
     priority_streak: int
     paused: bool
     paused_at: datetime | None
+    skills: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,54 +60,76 @@ async def state_seq(session: AsyncSession, office_id: int) -> int:
     return int((await session.execute(statement)).scalar_one_or_none() or 0)
 
 
+async def open_tickets(
+    session: AsyncSession, office_id: int
+) -> tuple[list[QueuedTicket], dict[int, InHand]]:
+    """The office's waiting tickets (oldest first), and operator id -> the ticket they hold."""
+    statement = select(
+        Ticket.id,
+        Ticket.topic_id,
+        Ticket.priority,
+        Ticket.queued_at,
+        Ticket.status,
+        Ticket.operator_id,
+        Ticket.called_at,
+    ).where(Ticket.office_id == office_id, Ticket.status.in_([WAITING, *ACTIVE]))
+    waiting: list[QueuedTicket] = []
+    held: dict[int, InHand] = {}
+    for row in (await session.execute(statement)).all():
+        if row.status == WAITING:
+            waiting.append(QueuedTicket(row.id, row.topic_id, row.priority, row.queued_at))
+        elif row.operator_id is not None:
+            held[row.operator_id] = InHand(row.topic_id, row.called_at)
+    waiting.sort(key=lambda ticket: (ticket.queued_at, ticket.id))
+    return waiting, held
+
+
+async def _staff(session: AsyncSession, statement: UsersWithSkills) -> list[Staff]:
+    """Users with their skills, from a statement selecting users (joined to skills)."""
+    found: dict[int, Staff] = {}
+    for user_id, streak, reason, paused_at, topic_id, priority in (
+        await session.execute(statement)
+    ).all():
+        member = found.setdefault(user_id, Staff(user_id, streak, reason is not None, paused_at))
+        if topic_id is not None:
+            member.skills[topic_id] = priority
+    return list(found.values())
+
+
+def _users_with_skills() -> UsersWithSkills:
+    return (
+        select(
+            User.id,
+            User.priority_streak,
+            User.paused_reason,
+            User.paused_at,
+            Skill.topic_id,
+            Skill.priority,
+        )
+        .outerjoin(Skill, Skill.user_id == User.id)
+        .where(User.active.is_(True))
+        .order_by(User.id)
+    )
+
+
 async def operators_at_windows(
     session: AsyncSession, office_id: int, since: datetime
 ) -> list[Staff]:
     """Active users holding a window of the office that they occupied or used since `since`."""
-    statement = (
-        select(User.id, User.priority_streak, User.paused_reason, User.paused_at)
-        .join(Window, Window.operator_id == User.id)
-        .where(Window.office_id == office_id, Window.occupied_at >= since, User.active.is_(True))
-        .distinct()
-        .order_by(User.id)
+    statement = _users_with_skills().where(
+        User.id.in_(
+            select(Window.operator_id).where(
+                Window.office_id == office_id, Window.occupied_at >= since
+            )
+        )
     )
-    rows = (await session.execute(statement)).all()
-    return [Staff(user, streak, reason is not None, at) for user, streak, reason, at in rows]
+    return await _staff(session, statement)
 
 
 async def operators_of_office(session: AsyncSession, office_id: int) -> list[Staff]:
     """The office's active operator accounts, whether at a window or not."""
-    statement = (
-        select(User.id, User.priority_streak, User.paused_reason, User.paused_at)
-        .where(User.office_id == office_id, User.active.is_(True), User.role == "operator")
-        .order_by(User.id)
-    )
-    rows = (await session.execute(statement)).all()
-    return [Staff(user, streak, reason is not None, at) for user, streak, reason, at in rows]
-
-
-async def skills_of_users(
-    session: AsyncSession, user_ids: Collection[int]
-) -> dict[int, dict[int, int]]:
-    """Topic -> priority per user; a user without rows serves every topic."""
-    if not user_ids:
-        return {}
-    statement = select(Skill.user_id, Skill.topic_id, Skill.priority).where(
-        Skill.user_id.in_(list(user_ids))
-    )
-    result: dict[int, dict[int, int]] = {}
-    for user_id, topic_id, priority in (await session.execute(statement)).all():
-        result.setdefault(user_id, {})[topic_id] = priority
-    return result
-
-
-async def tickets_in_hand(session: AsyncSession, office_id: int) -> dict[int, InHand]:
-    """Operator id -> the ticket they hold now."""
-    statement = select(Ticket.operator_id, Ticket.topic_id, Ticket.called_at).where(
-        Ticket.office_id == office_id, Ticket.status.in_(ACTIVE), Ticket.operator_id.is_not(None)
-    )
-    rows = (await session.execute(statement)).all()
-    return {row.operator_id: InHand(row.topic_id, row.called_at) for row in rows}
+    statement = _users_with_skills().where(User.office_id == office_id, User.role == "operator")
+    return await _staff(session, statement)
 
 
 async def services_of_day(
