@@ -115,7 +115,10 @@ def build_office(admin: Api, clock: FrozenClock, path: Path, history: int) -> di
     return {"office": office, "topics": topics, "operators": operators}
 
 
-def timed(action: Callable[[], httpx.Response], requests: int) -> tuple[float, float, float, float]:
+def timed(
+    action: Callable[[], httpx.Response], requests: int
+) -> tuple[float, float, float, float, float]:
+    """Wall p50, p95 and minimum (the least disturbed by other work), CPU p50 and p95, in ms."""
     for _ in range(5):
         action().raise_for_status()
     wall, cpu = [], []
@@ -124,7 +127,7 @@ def timed(action: Callable[[], httpx.Response], requests: int) -> tuple[float, f
         action().raise_for_status()
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - used) * 1000)
-    return (*_p50_p95(wall), *_p50_p95(cpu))
+    return (*_p50_p95(wall), min(wall), *_p50_p95(cpu))
 
 
 def _p50_p95(values: list[float]) -> tuple[float, float]:
@@ -159,15 +162,19 @@ def main() -> None:
             ),
         }
         for name, action in cases.items():
-            p50, p95, cpu50, cpu95 = timed(action, arguments.requests)
+            p50, p95, least, cpu50, cpu95 = timed(action, arguments.requests)
             print(
-                f"  {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms; CPU p50 {cpu50:.1f}, p95 {cpu95:.1f} ms"
+                f"  {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, min {least:.1f} ms; "
+                f"CPU p50 {cpu50:.1f}, p95 {cpu95:.1f} ms"
             )
         queue = built["operators"][0]
-        p50, p95, cpu50, cpu95 = timed(lambda: queue.get(f"/api/v1/offices/{office}/queue"), 20)
+        p50, p95, least, _cpu50, _cpu95 = timed(
+            lambda: queue.get(f"/api/v1/offices/{office}/queue"), 20
+        )
         size = len(admin.ok(queue.get(f"/api/v1/offices/{office}/queue")))
         print(
-            f"  GET /api/v1/offices/{{id}}/queue ({size} tickets): p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+            f"  GET /api/v1/offices/{{id}}/queue ({size} tickets): "
+            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, min {least:.1f} ms"
         )
         admin.close()
 

@@ -219,7 +219,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         operator=st.integers(0, OPERATORS - 1),
         window=WINDOW,
         choice=st.integers(0, 11),
-        topic=st.sampled_from(TOPICS),
+        topic=st.sampled_from(("A", "B", "C", "A", "B", "M")),  # a menu now and then
         priority=st.booleans(),
         index=st.integers(0, 1000),
     )

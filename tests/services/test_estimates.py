@@ -118,6 +118,9 @@ def test_an_operator_serving_several_topics_by_priority(admin: Api) -> None:
 def test_waits_follow_queue_order_and_match_the_simulators_estimator(
     admin: Api, server: LiveServer, clock: FrozenClock
 ) -> None:
+    # With the default limit of 2 priority calls in a row, an ordinary ticket may rightly be called
+    # before the third priority one, which has a lower position: a high limit keeps the two orders
+    # the same, so the waits must follow positions.
     place = hall(admin, "ABC", windows=3, max_priority_in_row=10)
     generalist, specialist = place.operator({"A": 1, "B": 2}), place.operator({"B": 1, "C": 1})
     sit_down(generalist, place.window_id(0))
