@@ -151,6 +151,9 @@ def main() -> None:
         waiting = admin.ok(built["operators"][0].get(f"/api/v1/offices/{office}/queue"))
         print(f"history {arguments.history:,} past tickets; {len(waiting)} waiting, 10 operators")
         cases: dict[str, Callable[[], httpx.Response]] = {
+            "GET /api/v1/offices/{id} (one query, for reference)": lambda: admin.get(
+                f"/api/v1/offices/{office}"
+            ),
             "GET /api/v1/offices/{id}/topics": lambda: admin.get(
                 f"/api/v1/offices/{office}/topics"
             ),
