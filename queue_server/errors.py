@@ -9,9 +9,14 @@ class QueueError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, detail: str, *, code: str | None = None, status: int | None = None):
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(
+        self, detail: str, *, code: str | None = None, status: int | None = None, **values: object
+    ):
+        # With values, `detail` is a message template that the error handler can translate.
+        self.template = detail
+        self.values = values
+        self.detail = detail.format(**values) if values else detail
+        super().__init__(self.detail)
         if code is not None:
             self.code = code
         if status is not None:

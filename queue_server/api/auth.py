@@ -50,7 +50,10 @@ async def _login(
         )
     # Raised only after the commit, so the failed attempt stays counted.
     if outcome.throttled:
-        raise TooManyAttempts("too many failed sign-ins; wait 15 minutes and try again")
+        minutes = max(1, round(settings.login_throttle_window_seconds / 60))
+        raise TooManyAttempts(
+            "Too many failed sign-ins; wait {minutes} minutes and try again.", minutes=minutes
+        )
     if outcome.user is None or tokens is None:
         raise InvalidCredentials("wrong login or password")
     return outcome.user, tokens[0], tokens[1]

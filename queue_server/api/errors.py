@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from queue_server import i18n
 from queue_server.errors import QueueError
 
 STATUS_CODES = {
@@ -36,10 +37,19 @@ def _clean(errors: list[Any]) -> list[dict[str, Any]]:
     return cleaned
 
 
+def localised_detail(request: Request, error: QueueError) -> str:
+    """Messages shown to visitors follow ?lang (Russian by default) where a translation exists."""
+    lang = i18n.negotiate(request.query_params.get("lang"))
+    return i18n.translator(lang, "errors")(error.template, **error.values)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(QueueError)
-    async def _queue_error(_request: Request, error: QueueError) -> JSONResponse:
-        return JSONResponse({"detail": error.detail, "code": error.code}, status_code=error.status)
+    async def _queue_error(request: Request, error: QueueError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": localised_detail(request, error), "code": error.code},
+            status_code=error.status,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -187,7 +187,7 @@ async def ticket_channel(websocket: WebSocket, code: str) -> None:
     database, hub = _database(websocket), _hub(websocket)
     try:
         if not TICKET_CODE.match(code):
-            raise TicketNotFound("no ticket has this code; check the link on your ticket")
+            raise TicketNotFound("No ticket has this code; check the link on your ticket.")
         ticket_id, status = await _ticket_status(database, code)
     except TicketNotFound as error:
         await connection.refuse(NOT_FOUND, error.code, error.detail)

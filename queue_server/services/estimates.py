@@ -7,15 +7,15 @@ The waits come from `core.eta.forecast`: the replay of the routing policy that
   at today (a window left occupied since an earlier day does not count), with their skills,
   priority streak, pause (seconds since `paused_at`) and the ticket in hand (its topic and the
   seconds since it was called);
-- the latest HISTORY_SERVICES finished services (today's, then earlier days' going back at most
-  HISTORY_DAYS days, one day per query), today's served and no-show counts, the office's recall
-  timeout and `max_priority_in_row`;
+- the latest HISTORY_SERVICES finished services, start to finish (today's, then earlier days'
+  going back at most HISTORY_DAYS days, one day per query), today's served and no-show counts,
+  the office's recall timeout and `max_priority_in_row`;
 - today's tickets issued within the last ISSUE_WINDOW, for the arrival pace.
 
 Nobody on duty (before the first operator sits down, or after all have left their windows): the
 office's active operator accounts are assumed to be on a break about to end, so they come back
 within `eta.MIN_BREAK_LEFT_SECONDS` and share the queue by their skills. An office without any
-operator account gets `eta`'s own fallback: one operator per topic, one service per person ahead.
+operator account gets `eta`'s own fallback: (people ahead + 1) calls of the topic's mean length.
 
 `now` is optional for the callers that have no clock at hand; they get the system time.
 """

@@ -19,7 +19,7 @@ async def rate_ticket(
     found = await ticket_repo.by_code(uow.session, code)
     ticket = await ticket_repo.lock(uow.session, found.id) if found else None
     if ticket is None:
-        raise TicketNotFound("no ticket has this code; check the link on your ticket")
+        raise TicketNotFound("No ticket has this code; check the link on your ticket.")
     if ticket.status != TicketStatus.DONE.value:
         raise Conflict(
             f"ticket {ticket.number} is {ticket.status}; it can be rated once the service is over",

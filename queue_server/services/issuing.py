@@ -30,20 +30,27 @@ class IssueRequest:
     kiosk_id: int | None = None
 
 
-def closed_message(office: Office, now: datetime) -> str:
+def closed_error(office: Office, now: datetime) -> OfficeClosed:
+    """The refusal outside hours, saying when the office opens (translated for visitors)."""
     zone = ZoneInfo(office.timezone)
     opens = schedule.next_opening(schedule.parse_hours(office.hours), now, zone)
     if opens is None:
-        return "The office is closed and has no opening hours set."
-    return f"The office is closed now; it opens at {opens.strftime('%H:%M')} on {opens:%Y-%m-%d}."
+        return OfficeClosed("The office is closed and has no opening hours set.")
+    return OfficeClosed(
+        "The office is closed now; it opens at {time} on {date}.",
+        time=opens.strftime("%H:%M"),
+        date=opens.strftime("%Y-%m-%d"),
+    )
 
 
 async def _issuable_topic(uow: UnitOfWork, office_id: int, topic_id: int) -> Topic:
     topic = await lookups.topic_in_office(uow.session, office_id, topic_id)
     if not topic.active:
-        raise TopicNotIssuable(f"topic {topic_id} is not offered at the moment")
+        raise TopicNotIssuable("Topic {topic_id} is not offered at the moment.", topic_id=topic_id)
     if await offices.has_children(uow.session, topic.id):
-        raise TopicNotIssuable(f"topic {topic_id} is a menu; choose one of its sub-topics")
+        raise TopicNotIssuable(
+            "Topic {topic_id} is a menu; choose one of its sub-topics.", topic_id=topic_id
+        )
     return topic
 
 
@@ -51,7 +58,9 @@ async def _count_kiosk_issue(uow: UnitOfWork, office: Office, kiosk_id: int, now
     """Refuse when a kiosk issues more than the office allows per minute (shared by all workers)."""
     kiosk = await lookups.kiosk(uow.session, kiosk_id)
     if kiosk.office_id != office.id:
-        raise Unprocessable(f"kiosk {kiosk_id} belongs to another office", code="kiosk_not_found")
+        raise Unprocessable(
+            f"kiosk {kiosk_id} belongs to another office", code="kiosk_in_other_office"
+        )
     minute = now.replace(second=0, microsecond=0)
     module = postgresql if uow.dialect == "postgresql" else sqlite
     statement = module.insert(KioskIssue).values(kiosk_id=kiosk_id, minute=minute, count=1)
@@ -78,7 +87,7 @@ async def issue_ticket(uow: UnitOfWork, request: IssueRequest, now: datetime) ->
     topic = await _issuable_topic(uow, office.id, request.topic_id)
     zone = ZoneInfo(office.timezone)
     if not schedule.is_open(schedule.parse_hours(office.hours), now, zone):
-        raise OfficeClosed(closed_message(office, now))
+        raise closed_error(office, now)
     if request.kiosk_id is not None:
         await _count_kiosk_issue(uow, office, request.kiosk_id, now)
     day = schedule.service_day(now, zone)

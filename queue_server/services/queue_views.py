@@ -102,7 +102,7 @@ async def ticket_status(
     """The public status of a ticket, by its unguessable code."""
     ticket = await ticket_repo.by_code(session, code)
     if ticket is None:
-        raise TicketNotFound("no ticket has this code; check the link on your ticket")
+        raise TicketNotFound("No ticket has this code; check the link on your ticket.")
     return await status_of(session, ticket, now)
 
 

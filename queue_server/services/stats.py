@@ -113,6 +113,8 @@ async def _operators(session: AsyncSession, office: Office, now: datetime) -> li
     result = []
     for user in await user_repo.users_of_office(session, office.id):
         window, ticket = windows.get(user.id), active.get(user.id)
+        if user.role != "operator" and window is None and ticket is None:
+            continue  # managers and admins count as operators only while they work at a window
         since = _since(user, ticket, window)
         result.append(
             {
