@@ -241,9 +241,22 @@ def _expected_arrivals(view: LiveView) -> Iterator[tuple[float, int, bool]]:
         heapq.heappush(streams, (due + gap, gap, topic))
 
 
-def _fallback(view: LiveView, ticket: QueuedTicket) -> int:
+def positions(waiting: Iterable[QueuedTicket]) -> dict[int, int]:
+    """`people_ahead` of every waiting ticket at once: a sort per topic instead of a scan each."""
+    by_topic: dict[int, list[QueuedTicket]] = {}
+    for ticket in waiting:
+        by_topic.setdefault(ticket.topic_id, []).append(ticket)
+    ranks: dict[int, int] = {}
+    for tickets in by_topic.values():
+        tickets.sort(key=lambda t: (not t.priority, t.queued_at, t.id))
+        ranks.update((ticket.id, rank) for rank, ticket in enumerate(tickets))
+    return ranks
+
+
+def _fallback(view: LiveView, ticket: QueuedTicket, ahead: int | None = None) -> int:
     """Nobody at work serves the topic: assume one operator comes for it."""
-    ahead = people_ahead(view.waiting, ticket)
+    if ahead is None:
+        ahead = people_ahead(view.waiting, ticket)
     return round((ahead + 1) * view.services.occupation(ticket.topic_id))
 
 
@@ -423,10 +436,11 @@ def forecast(
     newcomers = {topic: newcomer(view, topic) for topic in new_topics}
     replay = _Replay(view, newcomers, with_arrivals)
     replay.run()
+    ahead = positions(view.waiting)
     tickets = {
         ticket.id: round(replay.called[ticket.id])
         if ticket.id in replay.called
-        else _fallback(view, ticket)
+        else _fallback(view, ticket, ahead[ticket.id])
         for ticket in view.waiting
     }
     new = {
