@@ -57,7 +57,8 @@ class Settings(BaseSettings):
         default=10.0, description="How often websockets are pinged; also how often feeds recheck."
     )
     ws_dead_after_seconds: float = Field(
-        default=30.0, description="A websocket client silent this long after answering pings is dropped."
+        default=30.0,
+        description="A websocket client silent this long after answering pings is dropped.",
     )
     ws_queue_size: int = Field(
         default=256, description="Events queued per websocket before a client too slow is dropped."

@@ -62,9 +62,11 @@ class ServerProcess:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start(database_url: str, log: Path, workers: int = 2, port: int | None = None) -> ServerProcess:
+def start(
+    database_url: str, log: Path, workers: int = 2, env: dict[str, str] | None = None
+) -> ServerProcess:
     """Start the server and wait until it answers; raise with its log if it does not."""
-    port = port or free_port()
+    port = free_port()
     command: Sequence[str] = [
         str(QUEUE_SERVER), "serve", "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers),
@@ -72,7 +74,7 @@ def start(database_url: str, log: Path, workers: int = 2, port: int | None = Non
     with log.open("ab") as sink:
         process = subprocess.Popen(
             command,
-            env=server_env(database_url),
+            env=server_env(database_url, **(env or {})),
             stdout=sink,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -58,7 +58,7 @@ def test_final_states_allow_nothing(status: TicketStatus) -> None:
 
 
 def test_active_states_are_the_ones_an_operator_holds() -> None:
-    assert ACTIVE_STATES == {C, S}
+    assert {C, S} == ACTIVE_STATES
     assert not ACTIVE_STATES & FINAL_STATES
     assert W not in ACTIVE_STATES | FINAL_STATES
 

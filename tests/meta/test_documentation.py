@@ -31,4 +31,6 @@ def test_catalogues_have_the_same_messages_in_both_languages() -> None:
     for domain in i18n.domains():
         ru = set(i18n._catalogue("ru", domain))
         en = set(i18n._catalogue("en", domain))
-        assert ru == en, f"{domain}: only in ru {sorted(ru - en)[:5]}, only in en {sorted(en - ru)[:5]}"
+        assert ru == en, (
+            f"{domain}: only in ru {sorted(ru - en)[:5]}, only in en {sorted(en - ru)[:5]}"
+        )

@@ -123,25 +123,24 @@ async def recent_service_seconds(
 async def expire_waiting_before(
     session: AsyncSession, office_id: int, last_day: date, now: datetime
 ) -> list[int]:
-    """Close tickets of `last_day` and earlier that still wait, as expired; their ids."""
-    ids = list(
-        (
-            await session.scalars(
-                select(Ticket.id).where(
-                    Ticket.office_id == office_id,
-                    Ticket.status == WAITING,
-                    Ticket.service_day <= last_day,
-                )
-            )
-        ).all()
-    )
-    if ids:
-        await session.execute(
-            update(Ticket)
-            .where(Ticket.id.in_(ids), Ticket.status == WAITING)
-            .values(status=TicketStatus.EXPIRED.value, finished_at=now)
+    """Close tickets of `last_day` and earlier that still wait, as expired; their ids.
+
+    One UPDATE ... RETURNING: the ids are those it changed, so a ticket called by a concurrent
+    transaction (PostgreSQL re-checks the status after the row lock) is neither expired nor
+    reported as such.
+    """
+    statement = (
+        update(Ticket)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.status == WAITING,
+            Ticket.service_day <= last_day,
         )
-    return ids
+        .values(status=TicketStatus.EXPIRED.value, finished_at=now)
+        .returning(Ticket.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted((await session.scalars(statement)).all())
 
 
 async def tickets_between(
