@@ -1,13 +1,14 @@
 """20 kiosks and 8 operators hammer a real multi-process server: nothing is duplicated or lost.
 
 The server is `queue-server serve --workers 2` in a subprocess, on a SQLite file and on PostgreSQL.
-How we know this test bites (each checked by hand, then restored):
-- PostgreSQL: dropping `Ticket.status == WAITING` from `tickets.lock_if_waiting` lets two workers
-  claim the same ticket: two `ticket.called` events for one ticket, and the hand check trips.
-- SQLite: starting write transactions with a deferred `BEGIN` instead of `BEGIN IMMEDIATE`
-  (queue_server/db/engine.py) lets call-next read a stale queue, or fail with "database is locked".
-- Both: dropping the unique constraint on (office, day, prefix, sequence) and numbering with a
-  read-then-write `max(sequence) + 1` instead of the atomic counter upsert hands out a number twice.
+How we know this test bites: each breakage below was injected into the server processes by hand
+(a sitecustomize.py on PYTHONPATH patching one function), the test failed, the code was untouched:
+- PostgreSQL: `tickets.lock_if_waiting` as a plain `FOR UPDATE` by id (no SKIP LOCKED, no status
+  filter): operators queue on each other's ticket and PostgreSQL breaks the deadlocks with 500s.
+- SQLite: a deferred `BEGIN` instead of `BEGIN IMMEDIATE` (db/engine.py): issuing fails with
+  "database is locked" 500s within seconds.
+- PostgreSQL: numbering as `max(sequence) + 1` instead of the atomic counter upsert: concurrent
+  kiosks compute the same number and the unique constraint turns the duplicate into a 500.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ def _kiosk(url: str, office_id: int, topics: list[int], kiosk: int) -> list[tupl
                 "priority": n % 7 == 3,
                 "customer_type": "organization" if n % 5 == 0 else "individual",
             }
-            response = http.post(f"/api/v1/offices/{office_id}/tickets", json=body)
+            try:
+                response = http.post(f"/api/v1/offices/{office_id}/tickets", json=body)
+            except httpx.TransportError as error:
+                results.append((0, repr(error)))
+                continue
             json = response.headers.get("content-type", "").startswith("application/json")
             results.append((response.status_code, response.json() if json else response.text))
     return results
@@ -61,24 +66,33 @@ def _operator(api: Api, user_id: int, window_id: int) -> Shift:
     """Call next, start, finish, again and again, until the queue is empty (204)."""
     shift = Shift(user_id)
     try:
-        while True:
-            called = api.post(f"/api/v1/windows/{window_id}/call-next")
-            if called.status_code == 204:
-                return shift
-            if called.status_code != 200:
-                shift.unexpected.append(f"call-next {called.status_code} {called.text}")
-                return shift
-            ticket = called.json()
-            shift.received.append(ticket["id"])
-            if ticket["status"] != "called" or ticket["operator_id"] != user_id:
-                shift.unexpected.append(f"call-next gave {ticket}")
-            for action in ("start", "finish"):
-                done = api.post(f"/api/v1/tickets/{ticket['id']}/{action}")
-                if done.status_code != 200:
-                    shift.unexpected.append(f"{action} {done.status_code} {done.text}")
-                    return shift
+        return _serve_until_empty(api, window_id, shift)
+    except httpx.TransportError as error:
+        shift.unexpected.append(repr(error))
+        return shift
     finally:
         api.close()
+
+
+def _serve_until_empty(api: Api, window_id: int, shift: Shift) -> Shift:
+    for _ in range(TICKETS + 1):
+        called = api.post(f"/api/v1/windows/{window_id}/call-next")
+        if called.status_code == 204:
+            return shift
+        if called.status_code != 200:
+            shift.unexpected.append(f"call-next {called.status_code} {called.text}")
+            return shift
+        ticket = called.json()
+        shift.received.append(ticket["id"])
+        if ticket["status"] != "called" or ticket["operator_id"] != shift.user_id:
+            shift.unexpected.append(f"call-next gave {ticket}")
+        for action in ("start", "finish"):
+            done = api.post(f"/api/v1/tickets/{ticket['id']}/{action}")
+            if done.status_code != 200:
+                shift.unexpected.append(f"{action} {done.status_code} {done.text}")
+                return shift
+    shift.unexpected.append("the queue never emptied")
+    return shift
 
 
 def _set_up(url: str) -> tuple[int, list[int], list[tuple[Api, int, int]]]:
