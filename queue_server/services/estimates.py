@@ -32,11 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from queue_server.core import eta, schedule
 from queue_server.core.lifecycle import TicketStatus
 from queue_server.core.routing import QueuedTicket, RoutingPolicy
-from queue_server.db.models import Office, Ticket, User
+from queue_server.db.models import Office, Ticket
 from queue_server.db.repositories import estimation as repo
-from queue_server.db.repositories import offices as office_repo
-from queue_server.db.repositories import tickets as ticket_repo
-from queue_server.db.repositories import users as user_repo
 from queue_server.services import lookups
 
 HISTORY_SERVICES = 200
@@ -177,33 +174,6 @@ async def new_ticket_waits(
     office = await lookups.office(session, office_id)
     view = await live_view(session, office, now or datetime.now(UTC))
     return eta.forecast(view, topic_ids).newcomers
-
-
-async def servers_for_topics(session: AsyncSession, office_id: int) -> dict[int, int]:
-    """How many operators of the office can serve each topic (no skills = every topic)."""
-    topics = [topic.id for topic in await office_repo.topics_of_office(session, office_id)]
-    operators: list[User] = list(await user_repo.users_of_office(session, office_id))
-    skills = await user_repo.skills_of_office(session, office_id)
-    counts = dict.fromkeys(topics, 0)
-    for operator in operators:
-        if operator.paused_reason is not None:
-            continue
-        served = skills.get(operator.id) or dict.fromkeys(topics, 1)
-        for topic_id in served:
-            if topic_id in counts:
-                counts[topic_id] += 1
-    return counts
-
-
-async def estimate_for_position(
-    session: AsyncSession, office_id: int, topic_id: int, position: int, servers: int
-) -> int:
-    """The first kiosk formula (people ahead x mean service / servers); the live pages no longer
-    use it, `ticket_position` and `new_ticket_waits` do."""
-    durations = await ticket_repo.recent_service_seconds(session, office_id, topic_id)
-    if not durations:
-        durations = await ticket_repo.recent_service_seconds(session, office_id, None)
-    return eta.estimate_wait_seconds(position, eta.mean_service_seconds(durations), servers)
 
 
 def waited_seconds(ticket: Ticket, now: datetime) -> float:
