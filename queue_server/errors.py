@@ -105,3 +105,9 @@ class TooManyAttempts(QueueError):
 
 class TooManyTickets(QueueError):
     status, code = 429, "too_many_tickets"
+
+
+class ServerBusy(QueueError):
+    """Not the client's fault, but a person can act on it: try again in a moment."""
+
+    status, code = 503, "server_busy"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,8 +17,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from queue_server.db.writer_turns import WriterTurns
+
 AfterCommit = Callable[[], Awaitable[None]]
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_WRITER_TURN_SECONDS = 30.0
 
 
 def async_database_url(url: str) -> str:
@@ -38,7 +42,7 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _configure_sqlite(engine: AsyncEngine, begin_statement: str) -> None:
+def _configure_sqlite(engine: AsyncEngine, begin_statement: str, busy_timeout_ms: int) -> None:
     """WAL, a busy timeout and our own BEGIN: IMMEDIATE takes the write lock up front.
 
     SQLAlchemy drops FOR UPDATE on SQLite, and a deferred BEGIN that later tries to write fails with
@@ -49,7 +53,7 @@ def _configure_sqlite(engine: AsyncEngine, begin_statement: str) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -85,17 +89,28 @@ class UnitOfWork:
 class Database:
     """The configured database: a write engine and, on SQLite, a separate one for reads."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        writer_turns: bool = True,
+        writer_turn_seconds: float = SQLITE_WRITER_TURN_SECONDS,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    ) -> None:
         self.url = async_database_url(url)
         self.dialect = make_url(self.url).get_backend_name()
         path = sqlite_path(self.url)
-        if path is not None:
+        self.writer_turns: WriterTurns | None = None
+        if path is not None and str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
+            if writer_turns:
+                self.writer_turns = WriterTurns(path, writer_turn_seconds)
         self.write_engine = create_async_engine(self.url, echo=echo)
         if self.dialect == "sqlite":
-            _configure_sqlite(self.write_engine, "BEGIN IMMEDIATE")
+            _configure_sqlite(self.write_engine, "BEGIN IMMEDIATE", busy_timeout_ms)
             self.read_engine = create_async_engine(self.url, echo=echo)
-            _configure_sqlite(self.read_engine, "BEGIN")
+            _configure_sqlite(self.read_engine, "BEGIN", busy_timeout_ms)
         else:
             self.read_engine = self.write_engine
         self._writers = async_sessionmaker(self.write_engine, expire_on_commit=False)
@@ -105,11 +120,16 @@ class Database:
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """A write transaction: committed at the end of the block, rolled back on any error."""
-        async with self._writers() as session:
+        async with self._write_turn(), self._writers() as session:
             uow = UnitOfWork(session, self)
             async with session.begin():
                 yield uow
         await uow.run_after_commit()
+
+    def _write_turn(self) -> contextlib.AbstractAsyncContextManager[None]:
+        if self.writer_turns is None:
+            return contextlib.nullcontext()
+        return self.writer_turns.turn()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -124,3 +144,5 @@ class Database:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
+        if self.writer_turns is not None:
+            self.writer_turns.close()
