@@ -161,14 +161,24 @@ class LiveServer:
         self._thread.join(timeout=10)
 
 
-def start_server(settings: Settings, clock: FrozenClock, port: int | None = None) -> LiveServer:
-    """`port` lets a test restart a server where its clients expect it."""
+def start_server(
+    settings: Settings, clock: FrozenClock, port: int | None = None, send_buffer: int | None = None
+) -> LiveServer:
+    """`port` lets a test restart a server where its clients expect it; `send_buffer` caps the
+    kernel's send buffer of every connection (Linux hands the listening socket's to each)."""
     app = create_app(settings, clock)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port or free_port(), log_level="warning", lifespan="on"
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    sockets = None
+    if send_buffer is not None:
+        listening = socket.socket()
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        listening.bind((config.host, config.port))
+        sockets = [listening]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": sockets}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
@@ -179,8 +189,10 @@ def start_server(settings: Settings, clock: FrozenClock, port: int | None = None
 
 
 @contextmanager
-def running_server(settings: Settings, clock: FrozenClock) -> Iterator[LiveServer]:
-    server = start_server(settings, clock)
+def running_server(
+    settings: Settings, clock: FrozenClock, send_buffer: int | None = None
+) -> Iterator[LiveServer]:
+    server = start_server(settings, clock, send_buffer=send_buffer)
     try:
         yield server
     finally:

@@ -27,7 +27,7 @@ from tests.concurrency import server_process
 from tests.support import ADMIN_LOGIN, ADMIN_PASSWORD, Api, login_token
 
 KIOSKS = 20
-TICKETS = 1000
+TICKETS = 400
 OPERATORS = 8
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("heavy"), pytest.mark.timeout(600)]

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from queue_server.db.engine import Database
 from queue_server.db.models import Office
 from queue_server.db.repositories import counters
