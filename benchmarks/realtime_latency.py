@@ -1,6 +1,6 @@
 """Call-next to hall display: how long until 200 connected displays have the call (p50, p99).
 
-    .venv/bin/python -m benchmarks.realtime_latency [--displays 200] [--calls 40] [--scenario all]
+    .venv/bin/python -m benchmarks.realtime_latency [--displays 200] [--calls 100] [--scenario all]
 
 Runs a real `queue-server serve` on a fresh SQLite file: once with one worker, once with two
 workers sharing Redis (127.0.0.1:6379; skipped if absent). The clock starts just before the
@@ -240,7 +240,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--displays", type=int, default=200)
-    parser.add_argument("--calls", type=int, default=40)
+    parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--scenario", choices=["one", "redis", "all"], default="all")
     args = parser.parse_args()
     scenarios = {"one": [(1, False)], "redis": [(2, True)], "all": [(1, False), (2, True)]}[

@@ -11,12 +11,12 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from queue_server.realtime.hub import Delivery, Subscription
+from queue_server.realtime.hub import Subscription
 
 TOO_SLOW, SILENT = 4001, 4002
 NOT_AUTHENTICATED, FORBIDDEN, NOT_FOUND = 4401, 4403, 4404
@@ -56,30 +56,23 @@ class Connection:
             self.last_heard = time.monotonic()
             self.answers_pings = True
 
-    async def heartbeat(self, ping: dict[str, Any]) -> None:
-        """Ping when due; raise ClientSilent for a client that stopped answering."""
-        now = time.monotonic()
-        if self.answers_pings and now - self.last_heard > self.dead_after:
-            raise ClientSilent
-        if now >= self.next_ping_at:
-            self.next_ping_at = now + self.ping_interval
-            await self.send_json(ping)
+    async def keep_alive(self, ping: Callable[[], dict[str, Any]]) -> None:
+        """Ping when due, until the client stops answering (then raise ClientSilent).
 
-    async def next_delivery(
-        self, subscription: Subscription, pending: list[asyncio.Task[Delivery]]
-    ) -> Delivery | None:
-        """The next queued event, or None when it is time for a heartbeat."""
-        with contextlib.suppress(asyncio.QueueEmpty):
-            return subscription.queue.get_nowait()
-        if not pending:
-            pending.append(asyncio.create_task(subscription.queue.get()))
-        timeout = max(
-            0.0, min(self.next_ping_at, self.last_heard + self.dead_after) - time.monotonic()
-        )
-        done, _ = await asyncio.wait(pending, timeout=timeout)
-        if done:
-            return pending.pop().result()
-        return None
+        A task of its own, so that the send loop only ever waits on its queue: one wake-up per
+        event and connection, which is what keeps the fan-out to hundreds of displays cheap.
+        """
+        while True:
+            now = time.monotonic()
+            if self.answers_pings and now - self.last_heard > self.dead_after:
+                raise ClientSilent
+            if now >= self.next_ping_at:
+                self.next_ping_at = now + self.ping_interval
+                await self.send_json(ping())
+            wake_at = self.next_ping_at
+            if self.answers_pings:
+                wake_at = min(wake_at, self.last_heard + self.dead_after)
+            await asyncio.sleep(max(0.01, wake_at - time.monotonic()))
 
     async def close(self, code: int, reason: str = "") -> None:
         """Close without waiting long for a client that does not read."""
@@ -97,12 +90,19 @@ class Connection:
             )
         await self.close(code, error)
 
-    async def serve(self, pump: Awaitable[None], subscription: Subscription) -> None:
-        """Run the send loop and the listener until either ends or the client falls behind."""
+    async def serve(
+        self,
+        pump: Awaitable[None],
+        subscription: Subscription,
+        ping: Callable[[], dict[str, Any]],
+    ) -> None:
+        """Run the send loop, the listener and the heartbeat until one ends or the client falls
+        behind."""
         tasks = {
             asyncio.ensure_future(pump): "pump",
             asyncio.create_task(self.listen()): "listen",
             asyncio.create_task(subscription.dropped.wait()): "dropped",
+            asyncio.create_task(self.keep_alive(ping)): "heartbeat",
         }
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -114,7 +114,7 @@ class Connection:
         if "dropped" in finished:
             await self.close(TOO_SLOW, "too slow: reconnect to resync")
             return
-        pump_task = finished.get("pump")
+        pump_task = finished.get("pump") or finished.get("heartbeat")
         error = None if pump_task is None or pump_task.cancelled() else pump_task.exception()
         if isinstance(error, ClientSilent):
             await self.close(SILENT, "no answer to pings")

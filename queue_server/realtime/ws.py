@@ -8,6 +8,7 @@ pings every ten seconds (`{"type": "ping", "seq"}`); clients answer `{"type": "p
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -135,10 +136,12 @@ async def _office_channel(websocket: WebSocket, office_id: int, *, staff: bool) 
     # Subscribe before reading the snapshot: an event committed in between is queued, not lost.
     subscription, _ = await hub.subscribe(office_id, _settings(websocket).ws_queue_size)
     try:
-        last_sent = await _catch_up(websocket, connection, office, staff=staff)
+        sent = _Sent(await _catch_up(websocket, connection, office, staff=staff))
         kind = "staff" if staff else "display"
         await connection.serve(
-            _pump_office(connection, subscription, last_sent, kind), subscription
+            _pump_office(connection, subscription, sent, kind),
+            subscription,
+            lambda: {"type": "ping", "seq": sent.seq},
         )
     finally:
         await hub.unsubscribe(subscription)
@@ -162,21 +165,22 @@ async def _catch_up(
     return int(missed[-1]["seq"]) if missed else int(since or 0)
 
 
+@dataclass
+class _Sent:
+    """The last seq this connection has sent; its pings tell the client."""
+
+    seq: int
+
+
 async def _pump_office(
-    connection: Connection, subscription: Subscription, last_sent: int, kind: str
+    connection: Connection, subscription: Subscription, sent: _Sent, kind: str
 ) -> None:
-    pending: list[Any] = []
-    try:
-        while True:
-            await connection.heartbeat({"type": "ping", "seq": last_sent})
-            delivery = await connection.next_delivery(subscription, pending)
-            if delivery is None or delivery.seq <= last_sent:
-                continue  # nothing yet, or already in the snapshot the client has
-            await connection.send(delivery.texts[kind])
-            last_sent = delivery.seq
-    finally:
-        for task in pending:
-            task.cancel()
+    while True:
+        delivery = await subscription.queue.get()
+        if delivery.seq <= sent.seq:
+            continue  # already in the snapshot the client has
+        await connection.send(delivery.texts[kind])
+        sent.seq = delivery.seq
 
 
 @router.websocket("/ws/tickets/{code}")
@@ -199,7 +203,7 @@ async def ticket_channel(websocket: WebSocket, code: str) -> None:
         ticket_id, status = await _ticket_status(database, code)  # nothing between is missed
         await connection.send_json(status)
         pump = _pump_ticket(connection, subscription, database, code, ticket_id, status)
-        await connection.serve(pump, subscription)
+        await connection.serve(pump, subscription, lambda: {"type": "ping"})
     finally:
         await hub.unsubscribe(subscription)
 
@@ -224,22 +228,13 @@ async def _pump_ticket(
     ticket_id: int,
     status: Message,
 ) -> None:
-    pending: list[Any] = []
-    try:
-        while True:
-            await connection.heartbeat({"type": "ping"})
-            delivery = await connection.next_delivery(subscription, pending)
-            if delivery is None:
-                continue
-            changed = _concerns(delivery, ticket_id, status)
-            while not subscription.queue.empty():  # a burst of events: look up the status once
-                changed = _concerns(subscription.queue.get_nowait(), ticket_id, status) or changed
-            if not changed:
-                continue
-            _id, fresh = await _ticket_status(database, code)
-            if fresh != status:
-                await connection.send_json(fresh)
-                status = fresh
-    finally:
-        for task in pending:
-            task.cancel()
+    while True:
+        changed = _concerns(await subscription.queue.get(), ticket_id, status)
+        while not subscription.queue.empty():  # a burst of events: look up the status once
+            changed = _concerns(subscription.queue.get_nowait(), ticket_id, status) or changed
+        if not changed:
+            continue
+        _id, fresh = await _ticket_status(database, code)
+        if fresh != status:
+            await connection.send_json(fresh)
+            status = fresh
