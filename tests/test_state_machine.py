@@ -71,6 +71,7 @@ ACTIONS = [
 TOPICS = ("A", "B", "M", "C")  # M is a menu holding C: not issuable, not a transfer target
 OPERATORS = 3
 WINDOWS = 3
+RECALL_LIMIT = 2  # the office's default
 # A morning: operators take turns (call, or act on the ticket in hand), visitors arrive, someone
 # tries an action the ticket's state forbids, operators pause or leave, minutes pass.
 MOVES = ["turn"] * 6 + ["issue"] * 3 + ["meddle"] * 2 + ["presence", "wait"]
@@ -87,6 +88,7 @@ class ModelTicket:
     status: TicketStatus = TicketStatus.WAITING
     operator: int | None = None
     window: int | None = None
+    recalls: int = 0
 
 
 @dataclass
@@ -211,6 +213,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         ticket = self.model.tickets[ticket_id]
         assert ticket.status is TicketStatus.WAITING, f"ticket {ticket_id} was not waiting"
         ticket.status, ticket.operator, ticket.window = TicketStatus.CALLED, operator, window_id
+        ticket.recalls = 0
 
     # --- rules ---------------------------------------------------------------------------------
 
@@ -309,6 +312,8 @@ class LifecycleMachine(RuleBasedStateMachine):
                 expected = "invalid_transition"
         if expected is None and action is Action.TRANSFER and topic == "M":
             expected = "topic_not_issuable"
+        if expected is None and action is Action.RECALL and target.recalls >= RECALL_LIMIT:
+            expected = "recall_limit_reached"
         details = serving.Details(topic_id=self.topic_ids[topic])
         principal = self.principals[operator]
         ticket = self.attempt(
@@ -324,6 +329,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             target.operator, target.window = None, None
         if action is Action.TRANSFER:
             target.topic = topic
+        if action is Action.RECALL:
+            target.recalls += 1
 
     def operator_turn(self, operator: int, window: int | None, choice: int, topic: str) -> None:
         """The operator's natural next move: call (next, or one out of turn), or act on the held

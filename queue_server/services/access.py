@@ -39,8 +39,18 @@ def require_role(principal: Principal, role: Role) -> None:
 
 
 def require_office(principal: Principal, office_id: int) -> None:
-    """Forbidden when a user bound to one office tries to act in another (admins act anywhere)."""
-    if principal.role is Role.ADMIN or principal.office_id is None:
+    """Forbidden when a user bound to one office tries to act in another.
+
+    Admins act anywhere, and so does a manager without an office (a regional manager). An operator
+    without an office serves nowhere: windows belong to an office, and so must the person at one.
+    """
+    if principal.role is Role.ADMIN:
         return
+    if principal.office_id is None:
+        if principal.role is Role.MANAGER:
+            return
+        raise Forbidden(
+            "your account is not assigned to an office yet; ask an administrator to assign one"
+        )
     if principal.office_id != office_id:
         raise Forbidden("you work in another office and cannot act in this one")

@@ -11,7 +11,13 @@ from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Ticket, Window
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
-from queue_server.errors import Forbidden, InvalidTransition, TicketNotFound, TopicNotIssuable
+from queue_server.errors import (
+    Conflict,
+    Forbidden,
+    InvalidTransition,
+    TicketNotFound,
+    TopicNotIssuable,
+)
 from queue_server.services import eventlog, lookups
 from queue_server.services.access import Principal, Role, require_office
 
@@ -52,6 +58,7 @@ async def _apply(
     """Move the ticket and set the timestamps and fields the action implies; event data back."""
     data: dict[str, Any] = {}
     if action is Action.RECALL:
+        await _refuse_recall_past_limit(uow, ticket)
         ticket.recall_count += 1
         ticket.called_at = now
         data["recall_count"] = ticket.recall_count
@@ -77,6 +84,17 @@ async def _apply(
         ticket.note = details.note
         data["note"] = details.note
     return data
+
+
+async def _refuse_recall_past_limit(uow: UnitOfWork, ticket: Ticket) -> None:
+    """The office's recall limit holds for every client, not only for the console."""
+    office = await lookups.office(uow.session, ticket.office_id)
+    if ticket.recall_count >= office.recall_limit:
+        raise Conflict(
+            f"ticket {ticket.number} has been recalled {ticket.recall_count} times, the office's "
+            "limit; start serving the visitor or mark the ticket as a no-show",
+            code="recall_limit_reached",
+        )
 
 
 async def _transfer_target(uow: UnitOfWork, ticket: Ticket, topic_id: int | None) -> int:

@@ -175,6 +175,25 @@ def test_an_operator_cannot_act_in_another_office(server: LiveServer, admin: Api
     assert here.admin.ok(local.get(f"/api/v1/offices/{here.id}/windows"))[0]["number"] == 1
 
 
+def test_an_operator_without_an_office_serves_nowhere_and_a_regional_manager_sees_all(
+    server: LiveServer, admin: Api
+) -> None:
+    place = hall(admin, "A")
+    waiting = place.issue()
+    _user, login, password = admin.user("operator")
+    homeless = admin.as_user(login, password)
+    refused = error(call_next(homeless, place.window_id()), 403, "forbidden")
+    assert "not assigned to an office" in refused
+    error(homeless.get(f"/api/v1/offices/{place.id}/windows"), 403, "forbidden")
+    error(act(homeless, waiting["id"], "recall"), 403, "forbidden")
+    assert place.status(waiting)["status"] == "waiting"
+    _user, login, password = admin.user("manager")
+    regional = admin.as_user(login, password)
+    assert regional.ok(regional.get(f"/api/v1/offices/{place.id}/stats/live"))["topics"]
+    homeless.close()
+    regional.close()
+
+
 def _session(server: LiveServer, login: str, password: str) -> tuple[str, str, str]:
     response = httpx.post(
         f"{server.url}/api/v1/auth/session",

@@ -132,6 +132,11 @@ def test_lifecycle_actions_and_invalid_transitions_change_nothing(
     clock.advance(30)
     recalled = operator.ok(act(operator, ticket["id"], "recall"))
     assert (recalled["status"], aware(recalled["called_at"])) == ("called", clock.now())
+    assert operator.ok(act(operator, ticket["id"], "recall"))["recall_count"] == 2
+    before = _snapshot(place, ticket)
+    refused = error(act(operator, ticket["id"], "recall"), 409, "recall_limit_reached")
+    assert "no-show" in refused
+    assert _snapshot(place, ticket) == before
     returned = operator.ok(act(operator, ticket["id"], "return"))
     assert (returned["status"], returned["window"]) == ("waiting", None)
     operator.ok(call_next(operator, place.window_id()))
