@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,6 +81,11 @@ def outside_event_loop(work: Callable[[], T]) -> T:
     event loop running in the main thread, where asyncio.run would refuse to start."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(work).result()
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, safe to call after a browser test left Playwright's loop in this thread."""
+    return outside_event_loop(lambda: asyncio.run(coroutine))
 
 
 def prepare_template(database_url: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from queue_server.db.engine import async_database_url
 from queue_server.db.models import Base
 from queue_server.migrate import alembic_config, upgrade
-from tests.support import IN_CI, PG_ADMIN_URL, port_open
+from tests.support import IN_CI, PG_ADMIN_URL, outside_event_loop, port_open, run_coroutine
 
 
 def _run_sync(database_url: str, work: Any) -> Any:
@@ -33,7 +32,7 @@ def _run_sync(database_url: str, work: Any) -> Any:
         finally:
             await engine.dispose()
 
-    return asyncio.run(run())
+    return run_coroutine(run())
 
 
 def schema_diff(database_url: str) -> list[Any]:
@@ -85,7 +84,7 @@ def _pg_admin(statement: str) -> None:
         finally:
             await connection.close()
 
-    asyncio.run(run())
+    run_coroutine(run())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -108,7 +107,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 
 
 def test_migrations_make_exactly_the_models_schema(empty_database: str) -> None:
-    upgrade(empty_database)
+    outside_event_loop(lambda: upgrade(empty_database))
     assert schema_diff(empty_database) == []
     script = ScriptDirectory.from_config(alembic_config(empty_database))
     assert applied_revisions(empty_database) == set(script.get_heads())
@@ -116,20 +115,20 @@ def test_migrations_make_exactly_the_models_schema(empty_database: str) -> None:
 
 def test_upgrade_heads_is_idempotent(empty_database: str) -> None:
     config = alembic_config(empty_database)
-    command.upgrade(config, "heads")
+    outside_event_loop(lambda: command.upgrade(config, "heads"))
     before = schema_snapshot(empty_database)
-    command.upgrade(config, "heads")
-    upgrade(empty_database)
+    outside_event_loop(lambda: command.upgrade(config, "heads"))
+    outside_event_loop(lambda: upgrade(empty_database))
     assert schema_snapshot(empty_database) == before
     assert schema_diff(empty_database) == []
 
 
 def test_downgrade_to_nothing_and_up_again(empty_database: str) -> None:
     config = alembic_config(empty_database)
-    upgrade(empty_database)
-    command.downgrade(config, "base")
+    outside_event_loop(lambda: upgrade(empty_database))
+    outside_event_loop(lambda: command.downgrade(config, "base"))
     assert set(schema_snapshot(empty_database)) <= {"alembic_version"}
-    upgrade(empty_database)
+    outside_event_loop(lambda: upgrade(empty_database))
     assert schema_diff(empty_database) == []
 
 

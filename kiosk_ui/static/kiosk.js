@@ -338,7 +338,8 @@
   // Reload the kiosk's office and topics; false (after showing why) when tickets cannot be issued.
   async function refresh() {
     try {
-      const kiosk = await api(`/kiosks/${config.kioskId}`);
+      // A check-in rather than a plain GET: the dashboard sees the kiosk alive by it.
+      const kiosk = await api(`/kiosks/${config.kioskId}/check-in`, { method: "POST" });
       if (kiosk.status === 404) {
         renderNoKiosk();
         return false;
@@ -371,7 +372,7 @@
     };
     let response;
     try {
-      response = await api(`/offices/${state.kiosk.office_id}/tickets`, {
+      response = await api(`/offices/${state.kiosk.office_id}/tickets?lang=${state.lang}`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),

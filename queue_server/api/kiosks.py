@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from queue_server.api.deps import ClockDep, DatabaseDep
 from queue_server.api.schemas import MAX_ID
 from queue_server.core import schedule
+from queue_server.db.models import Kiosk, Office
 from queue_server.services import lookups
 
 router = APIRouter(tags=["visitors"])
@@ -45,10 +46,26 @@ class KioskPublicOut(BaseModel):
 @router.get("/kiosks/{kiosk_id}", response_model=KioskPublicOut)
 async def kiosk_info(kiosk_id: KioskId, database: DatabaseDep, clock: ClockDep) -> KioskPublicOut:
     """A kiosk, its office and opening state: what the touchscreen page shows before any tap."""
-    now = clock.now()
     async with database.reading() as session:
         kiosk = await lookups.kiosk(session, kiosk_id)
         office = await lookups.office(session, kiosk.office_id)
+    return _kiosk_public(kiosk, office, clock.now())
+
+
+@router.post("/kiosks/{kiosk_id}/check-in", response_model=KioskPublicOut)
+async def kiosk_check_in(
+    kiosk_id: KioskId, database: DatabaseDep, clock: ClockDep
+) -> KioskPublicOut:
+    """What GET /kiosks/{id} answers, noting that the kiosk is alive (the dashboard shows it)."""
+    now = clock.now()
+    async with database.unit_of_work() as uow:
+        kiosk = await lookups.kiosk(uow.session, kiosk_id)
+        kiosk.last_seen_at = now
+        office = await lookups.office(uow.session, kiosk.office_id)
+    return _kiosk_public(kiosk, office, now)
+
+
+def _kiosk_public(kiosk: Kiosk, office: Office, now: datetime) -> KioskPublicOut:
     zone = ZoneInfo(office.timezone)
     hours = schedule.parse_hours(office.hours)
     open_now = schedule.is_open(hours, now, zone)

@@ -57,9 +57,15 @@ async def topic_tree(
 
 @router.post("/offices/{office_id}/tickets", status_code=201, response_model=TicketOut)
 async def issue_ticket(
-    request: Request, office_id: OfficeId, body: TicketIn, database: DatabaseDep, clock: ClockDep
+    request: Request,
+    office_id: OfficeId,
+    body: TicketIn,
+    database: DatabaseDep,
+    clock: ClockDep,
+    lang: LangQuery = "ru",
 ) -> TicketOut:
-    """Issue a ticket; it is committed before it is printed, so a broken printer loses nothing."""
+    """Issue a ticket; it is committed before it is printed (in `lang`), so a broken printer
+    loses nothing."""
     issue = issuing.IssueRequest(
         office_id=office_id,
         topic_id=body.topic_id,
@@ -70,7 +76,7 @@ async def issue_ticket(
     async with database.unit_of_work() as uow:
         ticket = await issuing.issue_ticket(uow, issue, clock.now())
     printed = await slips.print_ticket(
-        database, ticket, base_url=public_base_url(request), now=clock.now()
+        database, ticket, base_url=public_base_url(request), now=clock.now(), lang=lang
     )
     async with database.reading() as session:
         return await ticket_out(

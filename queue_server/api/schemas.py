@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 MAX_ID = 2**31 - 1
 
@@ -16,8 +24,9 @@ def _printable(text: str) -> str:
     return text
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Seconds = Annotated[int, Field(ge=0, le=7 * 86400)]
+# Strict: JSON true or "5" is not an id, a count or a switch (lax mode would take them).
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+Seconds = Annotated[StrictInt, Field(ge=0, le=7 * 86400)]
 ShortText = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
@@ -45,11 +54,11 @@ class OfficeIn(Strict):
     ] = "Europe/Moscow"
     hours: Hours | None = None
     peak: list[tuple[Clock, Clock]] = Field(default_factory=list)
-    max_priority_in_row: Annotated[int, Field(ge=0, le=100)] = 2
-    recall_limit: Annotated[int, Field(ge=0, le=100)] = 2
+    max_priority_in_row: Annotated[StrictInt, Field(ge=0, le=100)] = 2
+    recall_limit: Annotated[StrictInt, Field(ge=0, le=100)] = 2
     recall_timeout_seconds: Seconds = 180
-    auto_no_show: bool = False
-    kiosk_tickets_per_minute: Annotated[int, Field(ge=1, le=10000)] = 30
+    auto_no_show: StrictBool = False
+    kiosk_tickets_per_minute: Annotated[StrictInt, Field(ge=1, le=10000)] = 30
 
 
 class OfficeOut(BaseModel):
@@ -106,7 +115,7 @@ class TopicNode(BaseModel):
 
 
 class WindowIn(Strict):
-    number: Annotated[int, Field(ge=1, le=9999)]
+    number: Annotated[StrictInt, Field(ge=1, le=9999)]
     name: Annotated[str, StringConstraints(max_length=100), AfterValidator(_printable)] = ""
 
 
@@ -120,7 +129,7 @@ class WindowOut(BaseModel):
 
 class SkillIn(Strict):
     topic_id: Id
-    priority: Annotated[int, Field(ge=1, le=99)] = 1
+    priority: Annotated[StrictInt, Field(ge=1, le=99)] = 1
 
 
 class UserIn(Strict):
@@ -166,7 +175,7 @@ class KioskOut(BaseModel):
 class TicketIn(Strict):
     topic_id: Id
     customer_type: CustomerType = "individual"
-    priority: bool = False
+    priority: StrictBool = False
     kiosk_id: Id | None = None
 
 

@@ -37,7 +37,7 @@ class PrintResult:
     detail: str = ""
 
 
-async def _slip_for(database: Database, ticket: Ticket, status_url: str) -> Slip:
+async def _slip_for(database: Database, ticket: Ticket, status_url: str, lang: str) -> Slip:
     """The slip's content, read after the ticket committed (its place in the queue included)."""
     async with database.reading() as session:
         office = await session.get(Office, ticket.office_id)
@@ -47,7 +47,7 @@ async def _slip_for(database: Database, ticket: Ticket, status_url: str) -> Slip
     return Slip(
         office_name=office.name,
         office_address=office.address,
-        topic_name=topic.name_ru,
+        topic_name=topic.name_en if lang == "en" else topic.name_ru,
         number=ticket.number,
         issued_local=ticket.issued_at.astimezone(ZoneInfo(office.timezone)),
         people_ahead=ahead,
@@ -56,6 +56,7 @@ async def _slip_for(database: Database, ticket: Ticket, status_url: str) -> Slip
         target_peak_seconds=topic.target_peak_seconds,
         target_offpeak_seconds=topic.target_offpeak_seconds,
         priority=ticket.priority,
+        lang=lang,
     )
 
 
@@ -144,9 +145,11 @@ async def print_ticket(
     *,
     base_url: str,
     now: datetime,
+    lang: str = "ru",
     limit_seconds: float = PRINT_LIMIT_SECONDS,
 ) -> PrintResult:
-    """Print on the issuing kiosk's printer, if it has one; never raises, never takes over 3 s."""
+    """Print on the issuing kiosk's printer, in the visitor's language, if the kiosk has one;
+    never raises, never takes over 3 s."""
     deadline = time.monotonic() + limit_seconds - RECORD_RESERVE_SECONDS
     if ticket.kiosk_id is None:
         return PrintResult("none")
@@ -155,7 +158,7 @@ async def print_ticket(
     if kiosk is None or not kiosk.printer:
         return PrintResult("none")
     try:
-        slip = await _slip_for(database, ticket, f"{base_url}/t/{ticket.code}")
+        slip = await _slip_for(database, ticket, f"{base_url}/t/{ticket.code}", lang)
         result = await _send(kiosk.printer, render_slip(slip), deadline)
     except Exception as error:  # a bug in rendering must not turn an issued ticket into a 500
         log.exception("slip for ticket %s could not be prepared", ticket.id)

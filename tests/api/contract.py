@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -12,7 +11,7 @@ import httpx
 from sqlalchemy import CursorResult, text
 
 from queue_server.db.engine import Database
-from tests.support import Api
+from tests.support import Api, run_coroutine
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 WEEKDAYS_8_TO_19 = {day: [["08:00", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -62,7 +61,7 @@ def sql(database_url: str, statement: str, **params: Any) -> list[Any]:
         finally:
             await database.dispose()
 
-    return asyncio.run(run())
+    return run_coroutine(run())
 
 
 @dataclass

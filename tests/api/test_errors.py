@@ -71,6 +71,11 @@ def test_malformed_bodies_are_refused_without_changes(admin: Api, server: LiveSe
         {"topic_id": {"id": topic}},
         {"topic_id": topic, "customer_type": "individual\x00"},
         {"topic_id": topic, "kiosk_id": HUGE},
+        # Wrong JSON types are refused, not coerced: true is no id, "yes" no switch.
+        {"topic_id": True},
+        {"topic_id": str(topic)},
+        {"topic_id": topic, "priority": "yes"},
+        {"topic_id": topic, "priority": 1},
     ]
     for body in wrong:
         error(admin.post(tickets, json=body), 422, "validation_error")
@@ -79,6 +84,8 @@ def test_malformed_bodies_are_refused_without_changes(admin: Api, server: LiveSe
         ("/api/v1/offices", {"name": "X", "timezone": "Europe/Moscow\x00", "hours": None}),
         ("/api/v1/offices", {"name": "X", "hours": {"mon": [["08:00\x00", "19:00"]]}}),
         ("/api/v1/offices", {"name": "X", "max_priority_in_row": HUGE}),
+        ("/api/v1/offices", {"name": "X", "timezone": "UTC", "hours": None, "recall_limit": "2"}),
+        ("/api/v1/offices", {"name": "X", "timezone": "UTC", "hours": None, "auto_no_show": 1}),
         ("/api/v1/offices", {"name": "X", "recall_timeout_seconds": -5}),
         ("/api/v1/offices", {"name": "x" * 10_000}),
         (f"/api/v1/offices/{place.id}/topics", {"name": {"ru": "Т\x00"}, "prefix": "B"}),

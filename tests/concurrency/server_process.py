@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -17,7 +16,7 @@ import httpx
 from sqlalchemy import text
 
 from queue_server.db.engine import Database
-from tests.support import free_port
+from tests.support import free_port, run_coroutine
 
 QUEUE_SERVER = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "queue-server"
 
@@ -115,4 +114,4 @@ def query(database_url: str, sql: str, **params: Any) -> list[Any]:
         finally:
             await database.dispose()
 
-    return asyncio.run(run())
+    return run_coroutine(run())

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from queue_server.db.engine import Database, async_database_url
 from queue_server.db.models import Event, Ticket
 from queue_server.services import catalogue, housekeeping, issuing
-from tests.support import DEFAULT_NOW, PostgresTemplates
+from tests.support import DEFAULT_NOW, PostgresTemplates, run_coroutine
 
 pytestmark = pytest.mark.postgres
 
@@ -75,4 +75,4 @@ async def _race(url: str) -> None:
 def test_a_ticket_called_during_the_expiry_pass_is_not_expired(
     postgres_templates: PostgresTemplates,
 ) -> None:
-    asyncio.run(_race(postgres_templates.fresh()))
+    run_coroutine(_race(postgres_templates.fresh()))

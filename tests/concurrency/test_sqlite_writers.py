@@ -20,7 +20,7 @@ import pytest
 from queue_server.db.engine import Database
 from queue_server.db.models import Office
 from queue_server.db.repositories import counters
-from tests.support import SqliteTemplates
+from tests.support import SqliteTemplates, run_coroutine
 
 PROCESSES = 2
 WRITERS_PER_PROCESS = 12
@@ -84,7 +84,7 @@ def test_two_processes_of_writers_all_get_their_turn(
     sqlite_templates: SqliteTemplates, tmp_path: Path
 ) -> None:
     url = sqlite_templates.fresh(tmp_path)
-    office_id, before = asyncio.run(_office_and_seq(url))
+    office_id, before = run_coroutine(_office_and_seq(url))
     spawn = multiprocessing.get_context("spawn")
     results = spawn.Queue()
     until = time.time() + 3.0 + SECONDS  # the children need a moment to start
@@ -102,4 +102,4 @@ def test_two_processes_of_writers_all_get_their_turn(
     assert not failures, f"{len(failures)} writes failed, e.g. {failures[:2]}"
     counts = [written for written, _failed in outcomes]
     assert min(counts) > 0, f"a process never got to write: {counts}"
-    assert asyncio.run(_seq(url, office_id)) - before == sum(counts), "a write was lost"
+    assert run_coroutine(_seq(url, office_id)) - before == sum(counts), "a write was lost"

@@ -91,3 +91,16 @@ def test_waiting_standard_note_forms() -> None:
     assert waiting_standard_note(None, None) == ""
     plain = render_slip(slip(target_peak_seconds=None, target_offpeak_seconds=None))
     assert "Норматив".encode("cp866") not in plain
+
+
+def test_an_english_slip_for_a_visitor_who_chose_english() -> None:
+    data = render_slip(slip(lang="en", topic_name="Energy audit", people_ahead=3, wait_seconds=600))
+    for line in (
+        "Energy audit",
+        "People ahead: 3",
+        "Wait: about 10 min",
+        "Follow the queue on your phone",
+        "Waiting standard: 20 min at peak hours, 7 min off-peak",
+    ):
+        assert line.encode("cp866") in data, line
+    assert "Перед".encode("cp866") not in data

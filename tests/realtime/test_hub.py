@@ -6,7 +6,7 @@ import asyncio
 
 from queue_server.db.engine import Database
 from queue_server.realtime.hub import Hub
-from tests.support import Api, LiveServer
+from tests.support import Api, LiveServer, run_coroutine
 
 
 def test_events_lost_or_reordered_by_the_broker_are_read_back_from_the_database(
@@ -44,5 +44,5 @@ def test_events_lost_or_reordered_by_the_broker_are_read_back_from_the_database(
             await hub.stop()
             await database.dispose()
 
-    got = asyncio.run(scenario())
+    got = run_coroutine(scenario())
     assert [seq for seq, _number in got] == [1, 2, 3, 4]

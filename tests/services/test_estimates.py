@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -20,7 +19,7 @@ from queue_server.db.models import Ticket
 from queue_server.db.repositories import tickets as ticket_repo
 from queue_server.services import estimates, lookups
 from tests.api.contract import Hall, act, call_next, hall, sql
-from tests.support import Api, LiveServer
+from tests.support import Api, LiveServer, run_coroutine
 
 T = TypeVar("T")
 # One call of a topic without any history: a mean service, or a no-show's recall wait.
@@ -40,7 +39,7 @@ def in_process(server: LiveServer, work: Callable[[AsyncSession], Awaitable[T]])
         finally:
             await database.dispose()
 
-    return asyncio.run(run())
+    return run_coroutine(run())
 
 
 def live_view(server: LiveServer, office_id: int) -> eta.LiveView:

@@ -170,7 +170,13 @@ def test_topic_subtopic_citizen_ticket(
         page.wait_for_function("document.querySelector('.qr img').naturalWidth > 0")
         assert_touch_targets(page)
         shoot(page, artifacts, f"{orientation}-{lang}-4-ticket")
-        assert b"P002" in printer.wait_for_job()
+        job = printer.wait_for_job()
+        assert b"P002" in job
+        phone_note = {
+            "ru": "Следите за очередью на телефоне",
+            "en": "Follow the queue on your phone",
+        }
+        assert phone_note[lang].encode("cp866") in job  # the slip speaks the visitor's language
     queued = {t["number"]: t for t in queue_of(sqlite_admin, hall.office["id"])}
     ticket = queued["P002"]
     assert ticket["topic_id"] == hall.topics["Energy audit"]
@@ -194,6 +200,20 @@ def test_back_and_home_buttons(sqlite_admin: Api, open_kiosk: Any) -> None:
     page.tap("#home")
     expect(screen(page)).to_have_attribute("data-screen", "home")
     assert queue_of(sqlite_admin, hall.office["id"]) == []
+
+
+def test_an_open_kiosk_page_shows_on_the_dashboard_as_online(
+    sqlite_admin: Api, open_kiosk: Any
+) -> None:
+    hall = make_hall(sqlite_admin)
+    live = f"/api/v1/offices/{hall.office['id']}/stats/live"
+    (before,) = sqlite_admin.ok(sqlite_admin.get(live))["kiosks"]
+    assert (before["online"], before["last_seen_at"]) == (None, None)  # never seen
+    page = open_kiosk(hall)
+    expect(screen(page)).to_have_attribute("data-screen", "home")
+    (seen,) = sqlite_admin.ok(sqlite_admin.get(live))["kiosks"]
+    assert seen["online"] is True
+    assert seen["last_seen_at"] is not None
 
 
 def test_organisation_priority_ticket(sqlite_admin: Api, open_kiosk: Any, artifacts: Path) -> None:
