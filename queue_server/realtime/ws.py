@@ -8,6 +8,7 @@ pings every ten seconds (`{"type": "ping", "seq"}`); clients answer `{"type": "p
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -188,11 +189,15 @@ async def ticket_channel(websocket: WebSocket, code: str) -> None:
     """A visitor's ticket: its status object at once and again whenever it changes."""
     await websocket.accept()
     connection = _connection(websocket)
-    database, hub = _database(websocket), _hub(websocket)
+    database, hub, clock = _database(websocket), _hub(websocket), _clock(websocket)
+
+    def look_up() -> Awaitable[tuple[int, Message]]:
+        return _ticket_status(database, clock, code)
+
     try:
         if not TICKET_CODE.match(code):
             raise TicketNotFound("No ticket has this code; check the link on your ticket.")
-        ticket_id, status = await _ticket_status(database, code)
+        ticket_id, status = await look_up()
     except TicketNotFound as error:
         await connection.refuse(NOT_FOUND, error.code, error.detail)
         return
@@ -200,17 +205,17 @@ async def ticket_channel(websocket: WebSocket, code: str) -> None:
         int(status["office_id"]), _settings(websocket).ws_queue_size
     )
     try:
-        ticket_id, status = await _ticket_status(database, code)  # nothing between is missed
+        ticket_id, status = await look_up()  # nothing between subscribing and now is missed
         await connection.send_json(status)
-        pump = _pump_ticket(connection, subscription, database, code, ticket_id, status)
+        pump = _pump_ticket(connection, subscription, look_up, ticket_id, status)
         await connection.serve(pump, subscription, lambda: {"type": "ping"})
     finally:
         await hub.unsubscribe(subscription)
 
 
-async def _ticket_status(database: Database, code: str) -> tuple[int, Message]:
+async def _ticket_status(database: Database, clock: Clock, code: str) -> tuple[int, Message]:
     async with database.reading() as session:
-        view = await queue_views.ticket_status(session, code)
+        view = await queue_views.ticket_status(session, code, clock.now(), shared=True)
     return view.ticket.id, {"type": "status", **view.as_json()}
 
 
@@ -223,8 +228,7 @@ def _concerns(delivery: Delivery, ticket_id: int, status: Message) -> bool:
 async def _pump_ticket(
     connection: Connection,
     subscription: Subscription,
-    database: Database,
-    code: str,
+    look_up: Callable[[], Awaitable[tuple[int, Message]]],
     ticket_id: int,
     status: Message,
 ) -> None:
@@ -234,7 +238,7 @@ async def _pump_ticket(
             changed = _concerns(subscription.queue.get_nowait(), ticket_id, status) or changed
         if not changed:
             continue
-        _id, fresh = await _ticket_status(database, code)
+        _id, fresh = await look_up()
         if fresh != status:
             await connection.send_json(fresh)
             status = fresh

@@ -22,12 +22,13 @@ operator account gets `eta`'s own fallback: (people ahead + 1) calls of the topi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from queue_server.core import eta, schedule
 from queue_server.core.lifecycle import TicketStatus
@@ -143,25 +144,94 @@ def _positions(waiting: Sequence[QueuedTicket]) -> dict[int, int]:
     return ahead
 
 
+def _reusable(known: _Known | None, seq: int, now: datetime) -> bool:
+    return (
+        known is not None
+        and known.seq == seq
+        and abs((now - known.now).total_seconds()) < REUSE_SECONDS
+    )
+
+
+async def _forecast_now(session: AsyncSession, office_id: int, seq: int, now: datetime) -> _Known:
+    view = await live_view(session, await lookups.office(session, office_id), now)
+    return _Known(seq, now, eta.predict_all(view), _positions(view.waiting))
+
+
 async def _known(session: AsyncSession, office_id: int, now: datetime) -> _Known:
     seq = await repo.state_seq(session, office_id)
     cache: dict[int, _Known] = session.info.setdefault(_SESSION_KEY, {})
     known = cache.get(office_id)
-    if known and known.seq == seq and abs((now - known.now).total_seconds()) < REUSE_SECONDS:
-        return known
-    view = await live_view(session, await lookups.office(session, office_id), now)
-    known = _Known(seq, now, eta.predict_all(view), _positions(view.waiting))
-    cache[office_id] = known
+    if not _reusable(known, seq, now):
+        known = cache[office_id] = await _forecast_now(session, office_id, seq, now)
+    assert known is not None
     return known
 
 
+class _SharedForecasts:
+    """The last forecast per database and office, for every status page of this process.
+
+    One event wakes every visitor's status page at once; without this each of them replays the
+    whole queue (60 phones in a hall: 60 replays per call). With it the first one replays and the
+    rest, waiting on the same (office, seq), reuse its forecast. Only for pushes: an answer that
+    may be up to REUSE_SECONDS old is fine on a phone, while API answers stay exact per request.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, int], _Known] = {}
+        self._running: dict[tuple[int, str, int, int], asyncio.Future[_Known]] = {}
+
+    async def get(self, session: AsyncSession, office_id: int, now: datetime) -> _Known:
+        seq = await repo.state_seq(session, office_id)
+        key = (_database_of(session), office_id)
+        known = self._known.get(key)
+        if _reusable(known, seq, now):
+            assert known is not None
+            return known
+        # Futures belong to one event loop; tests run servers on several loops in one process.
+        flight = (id(asyncio.get_running_loop()), *key, seq)
+        running = self._running.get(flight)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[_Known] = asyncio.get_running_loop().create_future()
+        self._running[flight] = future
+        try:
+            known = await _forecast_now(session, office_id, seq, now)
+            future.set_result(known)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: waiters get it, nobody else is told twice
+            raise
+        finally:
+            del self._running[flight]
+        if len(self._known) >= SHARED_OFFICES:
+            self._known.pop(next(iter(self._known)))
+        self._known[key] = known
+        return known
+
+
+def _database_of(session: AsyncSession) -> str:
+    bind = session.bind
+    return str(bind.engine.url if isinstance(bind, AsyncConnection) else bind.url) if bind else ""
+
+
+SHARED_OFFICES = 512
+_shared = _SharedForecasts()
+
+
 async def ticket_position(
-    session: AsyncSession, ticket: Ticket, now: datetime | None = None
+    session: AsyncSession, ticket: Ticket, now: datetime | None = None, *, shared: bool = False
 ) -> tuple[int, int]:
-    """(people ahead, estimated wait in seconds) for a waiting ticket; (0, 0) otherwise."""
+    """(people ahead, estimated wait in seconds) for a waiting ticket; (0, 0) otherwise.
+
+    `shared` lets status pushes reuse another request's forecast of the same office state.
+    """
     if ticket.status != TicketStatus.WAITING.value:
         return 0, 0
-    known = await _known(session, ticket.office_id, now or datetime.now(UTC))
+    moment = now or datetime.now(UTC)
+    if shared:
+        known = await _shared.get(session, ticket.office_id, moment)
+    else:
+        known = await _known(session, ticket.office_id, moment)
     if ticket.id not in known.waits:  # called or closed since it was loaded
         return 0, 0
     return known.ahead[ticket.id], known.waits[ticket.id]

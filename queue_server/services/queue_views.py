@@ -97,18 +97,18 @@ class TicketStatusView:
 
 
 async def ticket_status(
-    session: AsyncSession, code: str, now: datetime | None = None
+    session: AsyncSession, code: str, now: datetime | None = None, *, shared: bool = False
 ) -> TicketStatusView:
-    """The public status of a ticket, by its unguessable code."""
+    """The public status of a ticket, by its unguessable code (`shared`: see ticket_position)."""
     ticket = await ticket_repo.by_code(session, code)
     if ticket is None:
         raise TicketNotFound("No ticket has this code; check the link on your ticket.")
-    return await status_of(session, ticket, now)
+    return await status_of(session, ticket, now, shared=shared)
 
 
 async def status_of(
-    session: AsyncSession, ticket: Ticket, now: datetime | None = None
+    session: AsyncSession, ticket: Ticket, now: datetime | None = None, *, shared: bool = False
 ) -> TicketStatusView:
-    position, wait = await estimates.ticket_position(session, ticket, now)
+    position, wait = await estimates.ticket_position(session, ticket, now, shared=shared)
     window = await session.get(Window, ticket.window_id) if ticket.window_id else None
     return TicketStatusView(ticket, position, wait, window)
