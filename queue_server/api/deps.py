@@ -6,6 +6,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from queue_server.clock import Clock
 from queue_server.db.engine import Database
@@ -19,22 +20,23 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_database(request: Request) -> Database:
+# HTTPConnection: the websocket endpoints read the same app state through these.
+def get_database(request: HTTPConnection) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_clock(request: Request) -> Clock:
+def get_clock(request: HTTPConnection) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_settings(request: Request) -> Settings:
+def get_settings(request: HTTPConnection) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_passwords(request: Request) -> auth.Passwords:
+def get_passwords(request: HTTPConnection) -> auth.Passwords:
     passwords: auth.Passwords = request.app.state.passwords
     return passwords
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
 
-from queue_server.api.deps import SESSION_COOKIE
+from queue_server.api.deps import SESSION_COOKIE, get_clock, get_database, get_settings
 from queue_server.clock import Clock
 from queue_server.db.engine import Database
 from queue_server.db.models import Office
@@ -37,28 +37,13 @@ TICKET_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 Message = dict[str, Any]
 
 
-def _database(websocket: WebSocket) -> Database:
-    database: Database = websocket.app.state.database
-    return database
-
-
-def _settings(websocket: WebSocket) -> Settings:
-    settings: Settings = websocket.app.state.settings
-    return settings
-
-
-def _clock(websocket: WebSocket) -> Clock:
-    clock: Clock = websocket.app.state.clock
-    return clock
-
-
 def _hub(websocket: WebSocket) -> Hub:
     hub: Hub = websocket.app.state.hub
     return hub
 
 
 def _connection(websocket: WebSocket) -> Connection:
-    settings = _settings(websocket)
+    settings = get_settings(websocket)
     return Connection(websocket, settings.ws_ping_interval_seconds, settings.ws_dead_after_seconds)
 
 
@@ -84,9 +69,9 @@ async def _principal(websocket: WebSocket) -> Principal | None:
     token = token or websocket.cookies.get(SESSION_COOKIE, "")
     if not token or len(token) > 200:
         return None
-    async with _database(websocket).reading() as session:
+    async with get_database(websocket).reading() as session:
         return await auth.resolve_token(
-            session, _settings(websocket), token, via_cookie, _clock(websocket).now()
+            session, get_settings(websocket), token, via_cookie, get_clock(websocket).now()
         )
 
 
@@ -105,7 +90,7 @@ async def display_channel(websocket: WebSocket, office_id: int) -> None:
 @router.websocket("/ws/offices/{office_id}/staff")
 async def staff_channel(websocket: WebSocket, office_id: int) -> None:
     """Consoles and dashboards: the full snapshot and events; operator or higher of the office."""
-    if not origin_allowed(websocket, _settings(websocket)):
+    if not origin_allowed(websocket, get_settings(websocket)):
         await websocket.close(code=1008)  # before accept: the handshake is refused with 403
         return
     principal = await _principal(websocket)
@@ -126,7 +111,7 @@ async def staff_channel(websocket: WebSocket, office_id: int) -> None:
 
 
 async def _office_channel(websocket: WebSocket, office_id: int, *, staff: bool) -> None:
-    database, hub = _database(websocket), _hub(websocket)
+    database, hub = get_database(websocket), _hub(websocket)
     connection = _connection(websocket)
     async with database.reading() as session:
         office = await queries.office(session, office_id)
@@ -135,7 +120,7 @@ async def _office_channel(websocket: WebSocket, office_id: int, *, staff: bool) 
         await connection.refuse(NOT_FOUND, "office_not_found", detail)
         return
     # Subscribe before reading the snapshot: an event committed in between is queued, not lost.
-    subscription, _ = await hub.subscribe(office_id, _settings(websocket).ws_queue_size)
+    subscription, _ = await hub.subscribe(office_id, get_settings(websocket).ws_queue_size)
     try:
         sent = _Sent(await _catch_up(websocket, connection, office, staff=staff))
         kind = "staff" if staff else "display"
@@ -152,8 +137,8 @@ async def _catch_up(
     websocket: WebSocket, connection: Connection, office: Office, *, staff: bool
 ) -> int:
     """Send what the client lacks: the missed events if it says where it was, else a snapshot."""
-    since, now = _since(websocket), _clock(websocket).now()
-    async with _database(websocket).reading() as session:
+    since, now = _since(websocket), get_clock(websocket).now()
+    async with get_database(websocket).reading() as session:
         missed = None
         if since is not None:
             missed = await snapshots.missed_events(session, office.id, since, now)
@@ -189,7 +174,7 @@ async def ticket_channel(websocket: WebSocket, code: str) -> None:
     """A visitor's ticket: its status object at once and again whenever it changes."""
     await websocket.accept()
     connection = _connection(websocket)
-    database, hub, clock = _database(websocket), _hub(websocket), _clock(websocket)
+    database, hub, clock = get_database(websocket), _hub(websocket), get_clock(websocket)
 
     def look_up() -> Awaitable[tuple[int, Message]]:
         return _ticket_status(database, clock, code)
@@ -202,7 +187,7 @@ async def ticket_channel(websocket: WebSocket, code: str) -> None:
         await connection.refuse(NOT_FOUND, error.code, error.detail)
         return
     subscription, _ = await hub.subscribe(
-        int(status["office_id"]), _settings(websocket).ws_queue_size
+        int(status["office_id"]), get_settings(websocket).ws_queue_size
     )
     try:
         ticket_id, status = await look_up()  # nothing between subscribing and now is missed

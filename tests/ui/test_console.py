@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -18,7 +16,6 @@ from tests.ui.console_support import (
     action,
     choose_window,
     make_desk,
-    new_context,
     no_page_errors,
     open_console,
     shoot,
@@ -27,18 +24,6 @@ from tests.ui.console_support import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def desk(sqlite_server: LiveServer, sqlite_admin: Api) -> Desk:
-    return make_desk(sqlite_server, sqlite_admin)
-
-
-@pytest.fixture
-def context(browser: Any) -> Iterator[BrowserContext]:
-    made = new_context(browser)
-    yield made
-    made.close()
 
 
 def fits(page: Page) -> None:
