@@ -197,7 +197,9 @@ async def _fill_postgres(url: str, count: int) -> None:
         await connection.copy_records_to_table("load_cells", records=cells)
         await connection.copy_records_to_table("load_days", records=days)
         await connection.execute("SELECT setval('tickets_id_seq', (SELECT max(id) FROM tickets))")
-        await connection.execute("ANALYZE")
+        # Settle the bulk load before measuring: no autovacuum or checkpoint in the middle of it.
+        await connection.execute("VACUUM ANALYZE")
+        await connection.execute("CHECKPOINT")
     finally:
         await connection.close()
 
