@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -96,7 +96,27 @@ async def _operators(
 
 
 async def _history(session: AsyncSession, office: Office, now: datetime) -> eta.ServiceHistory:
+    """Finished services and today's outcomes, read again only when they can have changed.
+
+    The services loaded are finished ones (done is final), so the same day, served and no-show
+    counts mean the very same history: most estimates (every issue, every menu refresh) then cost
+    one count query instead of up to eight. The history is never modified once built.
+    """
     today = schedule.service_day(now, ZoneInfo(office.timezone))
+    served, no_shows = await repo.outcomes_of_day(session, office.id, today)
+    key = (_database_of(session), office.id, today, served, no_shows, office.recall_timeout_seconds)
+    history = _HISTORIES.get(key)
+    if history is None:
+        history = await _read_history(session, office, today)
+        # The whole day's counts, not only the services loaded: they set the no-show share.
+        history.served_today, history.no_shows_today = served, no_shows
+        if len(_HISTORIES) >= CACHED_OFFICES:
+            _HISTORIES.pop(next(iter(_HISTORIES)))
+        _HISTORIES[key] = history
+    return history
+
+
+async def _read_history(session: AsyncSession, office: Office, today: date) -> eta.ServiceHistory:
     todays = await repo.services_of_day(session, office.id, today, HISTORY_SERVICES)
     earlier: list[repo.FinishedService] = []
     day = today
@@ -111,10 +131,16 @@ async def _history(session: AsyncSession, office: Office, now: datetime) -> eta.
         history.add_service(service.topic_id, service.seconds, today=False)
     for service in todays:
         history.add_service(service.topic_id, service.seconds, today=True)
-    # The whole day's counts, not only the services loaded above: they set the no-show share.
-    served, no_shows = await repo.outcomes_of_day(session, office.id, today)
-    history.served_today, history.no_shows_today = served, no_shows
     return history
+
+
+def _database_of(session: AsyncSession) -> str:
+    bind = session.bind
+    return str(bind.engine.url if isinstance(bind, AsyncConnection) else bind.url) if bind else ""
+
+
+CACHED_OFFICES = 512
+_HISTORIES: dict[tuple[str, int, date, int, int, int], eta.ServiceHistory] = {}
 
 
 async def live_view(session: AsyncSession, office: Office, now: datetime) -> eta.LiveView:
@@ -203,18 +229,12 @@ class _SharedForecasts:
             raise
         finally:
             del self._running[flight]
-        if len(self._known) >= SHARED_OFFICES:
+        if len(self._known) >= CACHED_OFFICES:
             self._known.pop(next(iter(self._known)))
         self._known[key] = known
         return known
 
 
-def _database_of(session: AsyncSession) -> str:
-    bind = session.bind
-    return str(bind.engine.url if isinstance(bind, AsyncConnection) else bind.url) if bind else ""
-
-
-SHARED_OFFICES = 512
 _shared = _SharedForecasts()
 
 

@@ -37,13 +37,15 @@ class PrintResult:
     detail: str = ""
 
 
-async def _slip_for(database: Database, ticket: Ticket, status_url: str, lang: str) -> Slip:
+async def _slip_for(
+    database: Database, ticket: Ticket, status_url: str, lang: str, now: datetime
+) -> Slip:
     """The slip's content, read after the ticket committed (its place in the queue included)."""
     async with database.reading() as session:
         office = await session.get(Office, ticket.office_id)
         topic = await session.get(Topic, ticket.topic_id)
         assert office is not None and topic is not None  # the ticket's foreign keys hold them
-        ahead, wait = await estimates.ticket_position(session, ticket)
+        ahead, wait = await estimates.ticket_position(session, ticket, now)
     return Slip(
         office_name=office.name,
         office_address=office.address,
@@ -158,7 +160,7 @@ async def print_ticket(
     if kiosk is None or not kiosk.printer:
         return PrintResult("none")
     try:
-        slip = await _slip_for(database, ticket, f"{base_url}/t/{ticket.code}", lang)
+        slip = await _slip_for(database, ticket, f"{base_url}/t/{ticket.code}", lang, now)
         result = await _send(kiosk.printer, render_slip(slip), deadline)
     except Exception as error:  # a bug in rendering must not turn an issued ticket into a 500
         log.exception("slip for ticket %s could not be prepared", ticket.id)
