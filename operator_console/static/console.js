@@ -189,7 +189,10 @@ async function changeWindow() {
 function onKey(event) {
   if (!work || $("work-view").hidden || event.ctrlKey || event.altKey || event.metaKey || event.repeat) return;
   if (document.querySelector("dialog[open]")) return;
-  if (["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName)) return;
+  // A field of a dialog that has just closed may keep the focus until the browser's next frame:
+  // a shortcut pressed right after Escape is not typing into it.
+  const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName);
+  if (typing && !event.target.closest("dialog:not([open])")) return;
   const action = KEYS[event.code];
   if (!action) return;
   event.preventDefault(); // Space must not also press the focused button or scroll

@@ -4,7 +4,11 @@ import { t, element, localName } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 
+// A dialog's "close" event comes a moment after it closes: an operator fast enough (Escape, then
+// T at once) reopens it first. So a session ends on a close event only if the dialog is still
+// closed, and a new session first ends the one before it.
 function runDialog(dialog, collect, onKey) {
+  dialog.endSession?.();
   const form = dialog.querySelector("form");
   return new Promise((resolve) => {
     let result = null;
@@ -26,15 +30,22 @@ function runDialog(dialog, collect, onKey) {
       if (!inText) onKey?.(event);
     };
     const cancelButton = form.querySelector(".cancel");
-    form.addEventListener("submit", submit);
-    cancelButton.addEventListener("click", cancel);
-    dialog.addEventListener("keydown", keydown);
-    dialog.addEventListener("close", () => {
+    const end = () => {
       form.removeEventListener("submit", submit);
       cancelButton.removeEventListener("click", cancel);
       dialog.removeEventListener("keydown", keydown);
+      dialog.removeEventListener("close", closed);
+      dialog.endSession = null;
       resolve(result);
-    }, { once: true });
+    };
+    const closed = () => {
+      if (!dialog.open) end();
+    };
+    form.addEventListener("submit", submit);
+    cancelButton.addEventListener("click", cancel);
+    dialog.addEventListener("keydown", keydown);
+    dialog.addEventListener("close", closed);
+    dialog.endSession = end;
     form.reset();
     dialog.showModal();
   });
