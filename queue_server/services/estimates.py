@@ -23,7 +23,7 @@ operator account gets `eta`'s own fallback: (people ahead + 1) calls of the topi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -193,6 +193,9 @@ async def _known(session: AsyncSession, office_id: int, now: datetime) -> _Known
     return known
 
 
+Compute = Callable[[AsyncSession, int, int, datetime], Awaitable[_Known]]
+
+
 class _SharedForecasts:
     """The last forecast per database and office, for every status page of this process.
 
@@ -202,7 +205,8 @@ class _SharedForecasts:
     may be up to REUSE_SECONDS old is fine on a phone, while API answers stay exact per request.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, compute: Compute | None = None) -> None:
+        self._compute = compute or _forecast_now
         self._known: dict[tuple[str, int], _Known] = {}
         self._running: dict[tuple[int, str, int, int], asyncio.Future[_Known]] = {}
 
@@ -217,18 +221,27 @@ class _SharedForecasts:
         flight = (id(asyncio.get_running_loop()), *key, seq)
         running = self._running.get(flight)
         if running is not None:
-            return await asyncio.shield(running)
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                if not running.cancelled():
+                    raise  # this request itself is being cancelled
+                # The page computing it went away mid-way: compute here instead.
         future: asyncio.Future[_Known] = asyncio.get_running_loop().create_future()
         self._running[flight] = future
         try:
-            known = await _forecast_now(session, office_id, seq, now)
+            known = await self._compute(session, office_id, seq, now)
             future.set_result(known)
-        except BaseException as error:
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as error:
             future.set_exception(error)
             future.exception()  # retrieved: waiters get it, nobody else is told twice
             raise
         finally:
-            del self._running[flight]
+            if self._running.get(flight) is future:
+                del self._running[flight]
         if len(self._known) >= CACHED_OFFICES:
             self._known.pop(next(iter(self._known)))
         self._known[key] = known
