@@ -26,6 +26,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -110,9 +111,7 @@ async def _history(session: AsyncSession, office: Office, now: datetime) -> eta.
         history = await _read_history(session, office, today)
         # The whole day's counts, not only the services loaded: they set the no-show share.
         history.served_today, history.no_shows_today = served, no_shows
-        if len(_HISTORIES) >= CACHED_OFFICES:
-            _HISTORIES.pop(next(iter(_HISTORIES)))
-        _HISTORIES[key] = history
+        _remember(_HISTORIES, key, history)
     return history
 
 
@@ -141,6 +140,15 @@ def _database_of(session: AsyncSession) -> str:
 
 CACHED_OFFICES = 512
 _HISTORIES: dict[tuple[str, int, date, int, int, int], eta.ServiceHistory] = {}
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(cache: dict[K, V], key: K, value: V) -> None:
+    """Keep `value` in a process-wide cache bounded to CACHED_OFFICES entries (oldest out)."""
+    if key not in cache and len(cache) >= CACHED_OFFICES:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
 
 
 async def live_view(session: AsyncSession, office: Office, now: datetime) -> eta.LiveView:
@@ -242,9 +250,7 @@ class _SharedForecasts:
         finally:
             if self._running.get(flight) is future:
                 del self._running[flight]
-        if len(self._known) >= CACHED_OFFICES:
-            self._known.pop(next(iter(self._known)))
-        self._known[key] = known
+        _remember(self._known, key, known)
         return known
 
 

@@ -77,3 +77,34 @@ def test_a_page_leaving_mid_forecast_does_not_strand_the_others(
     assert [ahead for ahead, _wait in shared] == [0, 1, 2, 3, 4]
     assert shared == exact  # the shared forecast is the one each request would make itself
     assert stayed == exact[4]
+
+
+async def _many_pages(url: str) -> tuple[int, list[tuple[int, int]], list[tuple[int, int]]]:
+    database = Database(url)
+    try:
+        tickets = await _office_with_queue(database, 6)
+        calls = 0
+
+        async def counted(*args: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            return await estimates._forecast_now(*args)
+
+        forecasts = estimates._SharedForecasts(counted)
+        pages = [_position(database, ticket, forecasts) for ticket in tickets]
+        shared = list(await asyncio.gather(*pages))  # one event wakes every page at once
+        exact = []
+        for ticket in tickets:
+            async with database.reading() as session:
+                exact.append(await estimates.ticket_position(session, ticket, DEFAULT_NOW))
+        return calls, shared, exact
+    finally:
+        await database.dispose()
+
+
+def test_pages_woken_by_one_event_share_one_forecast(
+    sqlite_templates: SqliteTemplates, tmp_path: Path
+) -> None:
+    calls, shared, exact = run_coroutine(_many_pages(sqlite_templates.fresh(tmp_path)))
+    assert calls == 1, f"{calls} replays for one office state, not one"
+    assert shared == exact
