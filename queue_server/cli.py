@@ -69,7 +69,9 @@ async def _ensure_demo_kiosks(settings: Settings) -> None:
         async with database.unit_of_work() as uow:
             for office in await office_repo.list_offices(uow.session):
                 if not await office_repo.kiosks_of_office(uow.session, office.id):
-                    await catalogue.create_kiosk(uow, office.id, "Demo kiosk", None)
+                    await catalogue.create_kiosk(
+                        uow, office.id, "Demo kiosk", None, SystemClock().now()
+                    )
     finally:
         await database.dispose()
 

@@ -149,9 +149,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             for prefix in TOPICS:
                 parent = self.topic_ids["M"] if prefix == "C" else None
                 spec = catalogue.TopicSpec(f"Тема {prefix}", f"Topic {prefix}", prefix, parent)
-                self.topic_ids[prefix] = (await catalogue.create_topic(uow, office.id, spec)).id
+                self.topic_ids[prefix] = (
+                    await catalogue.create_topic(uow, office.id, spec, now)
+                ).id
             for number in range(1, WINDOWS + 1):
-                window = await catalogue.create_window(uow, office.id, number, "")
+                window = await catalogue.create_window(uow, office.id, number, "", now)
                 self.window_ids.append(window.id)
                 self.model.window_holder[window.id] = None
             # Two generalists and one specialist: B first, C when B is empty.

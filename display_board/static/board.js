@@ -230,7 +230,10 @@ function onSnapshot(snapshot) {
 }
 
 function onEvent(message) {
-  if (message.waiting) { state.waiting = message.waiting; renderWaiting(); }
+  // `office.changed` carries the topics: a topic added today gets its row in the waiting panel.
+  if (message.topics) state.topics = message.topics;
+  if (message.waiting) state.waiting = message.waiting;
+  if (message.topics || message.waiting) renderWaiting();
   const ticket = message.ticket;
   if (!ticket) return;
   if (CALLS.has(message.type)) {

@@ -351,7 +351,8 @@ function addEvent(event) {
   }
   const li = document.createElement("li");
   li.className = event.type === "alert" ? "alert" : "";
-  const text = event.type === "alert" ? event.text : t(`ev_${event.type}`, eventValues(event));
+  const key = event.type === "office.changed" ? `ev_added_${event.data?.changed}` : `ev_${event.type}`;
+  const text = event.type === "alert" ? event.text : t(key, eventValues(event));
   const time = document.createElement("time");
   time.textContent = clockTime(event.at, true);
   li.append(time, ` ${text}`);

@@ -114,6 +114,11 @@ export class Work {
   }
 
   applyEvent(message) {
+    if (message.type === "office.changed") {
+      this.topicsLoaded = false; // a new topic to transfer to, or to name in the queue
+      this.refreshSoon();
+      return;
+    }
     const ticket = message.ticket;
     if (ticket) {
       if (ticket.status === "waiting") {

@@ -74,7 +74,7 @@ async def create_office(
 
 @router.post("/offices/{office_id}/topics", status_code=201, response_model=TopicOut)
 async def create_topic(
-    office_id: OfficeId, body: TopicIn, _admin: AdminDep, database: DatabaseDep
+    office_id: OfficeId, body: TopicIn, _admin: AdminDep, database: DatabaseDep, clock: ClockDep
 ) -> TopicOut:
     """Add a topic; one with children is a menu on the kiosk, a leaf is issuable."""
     target = body.target_wait_seconds
@@ -88,17 +88,17 @@ async def create_topic(
         operations=[{"ru": o.ru, "en": o.en or o.ru} for o in body.operations],
     )
     async with database.unit_of_work() as uow:
-        topic = await catalogue.create_topic(uow, office_id, spec)
+        topic = await catalogue.create_topic(uow, office_id, spec, clock.now())
     return topic_out(topic)
 
 
 @router.post("/offices/{office_id}/windows", status_code=201, response_model=WindowOut)
 async def create_window(
-    office_id: OfficeId, body: WindowIn, _admin: AdminDep, database: DatabaseDep
+    office_id: OfficeId, body: WindowIn, _admin: AdminDep, database: DatabaseDep, clock: ClockDep
 ) -> WindowOut:
     """Add a service window."""
     async with database.unit_of_work() as uow:
-        window = await catalogue.create_window(uow, office_id, body.number, body.name)
+        window = await catalogue.create_window(uow, office_id, body.number, body.name, clock.now())
     return WindowOut(id=window.id, number=window.number, name=window.name, office_id=office_id)
 
 
@@ -133,7 +133,12 @@ async def create_user(
 
 @router.post("/offices/{office_id}/kiosks", status_code=201, response_model=KioskOut)
 async def create_kiosk(
-    request: Request, office_id: OfficeId, body: KioskIn, _admin: AdminDep, database: DatabaseDep
+    request: Request,
+    office_id: OfficeId,
+    body: KioskIn,
+    _admin: AdminDep,
+    database: DatabaseDep,
+    clock: ClockDep,
 ) -> KioskOut:
     """Register a kiosk and its ESC/POS printer (tcp://, usb://, serial://, file:// or null)."""
     if body.printer is not None:
@@ -142,7 +147,7 @@ async def create_kiosk(
         except ValueError as error:
             raise Unprocessable(str(error)) from error
     async with database.unit_of_work() as uow:
-        kiosk = await catalogue.create_kiosk(uow, office_id, body.name, body.printer)
+        kiosk = await catalogue.create_kiosk(uow, office_id, body.name, body.printer, clock.now())
     return kiosk_out(request, kiosk)
 
 

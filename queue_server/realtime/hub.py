@@ -115,12 +115,13 @@ class OfficeFeed:
             return await queries.events_after(session, self.office_id, after, up_to)
 
     async def _deliver(self, messages: list[Message]) -> None:
-        waiting: dict[str, int] | None = None
-        if any(message["type"].startswith("ticket.") for message in messages):
+        state: dict[str, Any] = {}
+        wanted = projections.wanted_state(messages)
+        if wanted:
             async with self.database.reading() as session:
-                waiting = await queries.waiting(session, self.office_id)
+                state = await queries.office_state(session, self.office_id, wanted)
         for message in messages:
-            delivery = make_delivery(projections.enrich(message, waiting))
+            delivery = make_delivery(projections.enrich(message, state))
             self.last_seq = max(self.last_seq, delivery.seq)
             for subscription in list(self.subscriptions):
                 subscription.offer(delivery)

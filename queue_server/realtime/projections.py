@@ -3,25 +3,45 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from queue_server.realtime import speech
 
 Message = dict[str, Any]
 CALL_TYPES = ("ticket.called", "ticket.recalled")
+# An administrator added a topic, window, account or kiosk: the event carries the topics, so a
+# display shows a new topic's queue without reconnecting (which could cost it an announcement).
+OFFICE_CHANGED = "office.changed"
 # A public display shows numbers and windows; who served whom, and why, stays with the staff.
 PUBLIC_TICKET_FIELDS = ("id", "number", "status", "topic_id", "called_at")
-PUBLIC_EXTRAS = ("waiting", "announcement", "replayed", "age_seconds")
+PUBLIC_EXTRAS = ("waiting", "topics", "announcement", "replayed", "age_seconds")
 
 
-def enrich(message: Message, waiting: dict[str, int] | None) -> Message:
-    """The event plus the current waiting counts and, for a call, the phrase a display speaks."""
+def wanted_state(messages: Iterable[Message]) -> frozenset[str]:
+    """Which parts of the office's state `enrich` adds to these events."""
+    kinds = {message["type"] for message in messages}
+    wanted = set()
+    if any(kind.startswith("ticket.") for kind in kinds):
+        wanted.add("waiting")
+    if OFFICE_CHANGED in kinds:
+        wanted.add("topics")
+    return frozenset(wanted)
+
+
+def enrich(message: Message, state: Message) -> Message:
+    """The event plus what listeners need of the office's state now (`wanted_state`, as read by
+    `queries.office_state`): waiting counts after a ticket event, the topics after an
+    `office.changed`, and, for a call, the phrase a display speaks."""
     enriched = dict(message)
-    if waiting is not None and message["type"].startswith("ticket."):
-        enriched["waiting"] = waiting
+    kind = message["type"]
+    if "waiting" in state and kind.startswith("ticket."):
+        enriched["waiting"] = state["waiting"]
+    if "topics" in state and kind == OFFICE_CHANGED:
+        enriched["topics"] = state["topics"]
     ticket = message.get("ticket") or {}
     window = ticket.get("window")
-    if message["type"] in CALL_TYPES and window and speech.parse_number(ticket["number"]):
+    if kind in CALL_TYPES and window and speech.parse_number(ticket["number"]):
         enriched["announcement"] = speech.announcements(ticket["number"], int(window["number"]))
     return enriched
 

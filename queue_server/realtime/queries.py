@@ -37,6 +37,18 @@ async def waiting(session: AsyncSession, office_id: int) -> dict[str, int]:
     return {str(topic_id): count for topic_id, count in counts.items()}
 
 
+async def office_state(
+    session: AsyncSession, office_id: int, wanted: frozenset[str]
+) -> dict[str, Any]:
+    """The parts of the office's state named in `wanted` ("waiting", "topics"), read now."""
+    state: dict[str, Any] = {}
+    if "waiting" in wanted:
+        state["waiting"] = await waiting(session, office_id)
+    if "topics" in wanted:
+        state["topics"] = await topics(session, office_id)
+    return state
+
+
 def service_day_start(office: Office, now: datetime) -> datetime:
     """Midnight of the office's local day, in UTC: calls from yesterday are not shown."""
     zone = ZoneInfo(office.timezone)

@@ -52,10 +52,10 @@ async def missed_events(
     events = await queries.events_after(session, office_id, since, current)
     if len(events) != current - since:
         return None
-    waiting = await queries.waiting(session, office_id) if events else None
+    state = await queries.office_state(session, office_id, projections.wanted_state(events))
     replayed = []
     for event in events:
-        message = projections.enrich(event, waiting)
+        message = projections.enrich(event, state)
         message["replayed"] = True
         at = datetime.fromisoformat(event["at"])
         message["age_seconds"] = round(max(0.0, (now - at).total_seconds()), 1)

@@ -15,7 +15,7 @@ from queue_server.db.models import Kiosk, Office, Skill, Topic, User, Window
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import users as user_repo
 from queue_server.errors import AlreadyExists, Unprocessable
-from queue_server.services import lookups
+from queue_server.services import eventlog, lookups
 from queue_server.services.access import Role
 from queue_server.services.auth import Passwords, password_problem
 
@@ -75,7 +75,7 @@ class TopicSpec:
     operations: list[dict[str, str]] = field(default_factory=list)
 
 
-async def create_topic(uow: UnitOfWork, office_id: int, spec: TopicSpec) -> Topic:
+async def create_topic(uow: UnitOfWork, office_id: int, spec: TopicSpec, now: datetime) -> Topic:
     """Add a topic; a topic with children becomes a menu on the kiosk."""
     await lookups.office(uow.session, office_id)
     if spec.parent_id is not None:
@@ -96,10 +96,13 @@ async def create_topic(uow: UnitOfWork, office_id: int, spec: TopicSpec) -> Topi
     )
     uow.session.add(topic)
     await uow.session.flush()
+    await _announce_change(uow, office_id, "topic", topic.id, now)
     return topic
 
 
-async def create_window(uow: UnitOfWork, office_id: int, number: int, name: str) -> Window:
+async def create_window(
+    uow: UnitOfWork, office_id: int, number: int, name: str, now: datetime
+) -> Window:
     """Add a service window; numbers are unique within an office."""
     await lookups.office(uow.session, office_id)
     if await office_repo.window_by_number(uow.session, office_id, number) is not None:
@@ -110,6 +113,7 @@ async def create_window(uow: UnitOfWork, office_id: int, number: int, name: str)
         await uow.session.flush()
     except IntegrityError as error:  # a concurrent create of the same number
         raise AlreadyExists(f"office {office_id} already has a window number {number}") from error
+    await _announce_change(uow, office_id, "window", window.id, now)
     return window
 
 
@@ -154,10 +158,14 @@ async def create_user(uow: UnitOfWork, passwords: Passwords, spec: UserSpec, now
     for topic_id, priority in dict(spec.skills).items():
         uow.session.add(Skill(user_id=user.id, topic_id=topic_id, priority=priority))
     await uow.session.flush()
+    if spec.office_id is not None:
+        await _announce_change(uow, spec.office_id, "user", user.id, now)
     return user
 
 
-async def create_kiosk(uow: UnitOfWork, office_id: int, name: str, printer: str | None) -> Kiosk:
+async def create_kiosk(
+    uow: UnitOfWork, office_id: int, name: str, printer: str | None, now: datetime
+) -> Kiosk:
     """Register a kiosk and its printer (validated by the caller against the printer URL forms)."""
     await lookups.office(uow.session, office_id)
     kiosk = Kiosk(
@@ -170,4 +178,19 @@ async def create_kiosk(uow: UnitOfWork, office_id: int, name: str, printer: str 
     )
     uow.session.add(kiosk)
     await uow.session.flush()
+    await _announce_change(uow, office_id, "kiosk", kiosk.id, now)
     return kiosk
+
+
+async def _announce_change(
+    uow: UnitOfWork, office_id: int, what: str, item_id: int, now: datetime
+) -> None:
+    """An `office.changed` event: it moves the office's seq, so open screens fetch the office
+    again (a display learns a new topic) and status-page forecasts count a new operator."""
+    await eventlog.record(
+        uow,
+        office_id=office_id,
+        type="office.changed",
+        at=now,
+        data={"changed": what, "id": item_id},
+    )

@@ -21,7 +21,12 @@ def builtin_catalogue() -> dict[str, Any]:
 
 
 async def _ensure_topic(
-    uow: UnitOfWork, office: Office, existing: list[Topic], node: dict[str, Any], parent: int | None
+    uow: UnitOfWork,
+    office: Office,
+    existing: list[Topic],
+    node: dict[str, Any],
+    parent: int | None,
+    now: datetime,
 ) -> int:
     created = 0
     match = next(
@@ -41,11 +46,12 @@ async def _ensure_topic(
                 target_offpeak_seconds=target.get("offpeak"),
                 operations=node.get("operations", []),
             ),
+            now,
         )
         existing.append(match)
         created += 1
     for child in node.get("children", []):
-        created += await _ensure_topic(uow, office, existing, child, match.id)
+        created += await _ensure_topic(uow, office, existing, child, match.id, now)
     return created
 
 
@@ -69,9 +75,9 @@ async def seed(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> dict[str
             added["offices"] += 1
         for number in range(1, spec["windows"] + 1):
             if await office_repo.window_by_number(uow.session, office.id, number) is None:
-                await catalogue.create_window(uow, office.id, number, f"Окно {number}")
+                await catalogue.create_window(uow, office.id, number, f"Окно {number}", now)
                 added["windows"] += 1
         existing = list(await office_repo.topics_of_office(uow.session, office.id))
         for node in data["topics"]:
-            added["topics"] += await _ensure_topic(uow, office, existing, node, None)
+            added["topics"] += await _ensure_topic(uow, office, existing, node, None, now)
     return added

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import httpx
@@ -44,10 +45,17 @@ def test_full_lifecycle_is_logged_once_per_change(
     other.issue()
     rows = sql(
         server.settings.database_url,
-        "SELECT seq, type, ticket_id, user_id, window_id, from_status, to_status, at "
+        "SELECT seq, type, ticket_id, user_id, window_id, from_status, to_status, at, data "
         "FROM events WHERE office_id = :office ORDER BY seq",
         office=place.id,
     )
+    # Setting the office up (topics, windows, operators' accounts) is logged too.
+    assert [row.seq for row in rows] == list(range(1, len(rows) + 1))
+    setup = [row for row in rows if row.type == "office.changed"]
+    changed = [(json.loads(r.data) if isinstance(r.data, str) else r.data) for r in setup]
+    assert {change["changed"] for change in changed} == {"topic", "window", "user"}
+    assert {"changed": "user", "id": me} in changed
+    rows = [row for row in rows if row.type != "office.changed"]
     t, a = ticket["id"], absent["id"]
     assert [(r.type, r.ticket_id, r.user_id, r.from_status, r.to_status) for r in rows] == [
         ("ticket.issued", t, None, None, "waiting"),
@@ -67,13 +75,17 @@ def test_full_lifecycle_is_logged_once_per_change(
         ("operator.paused", None, me, None, None),
         ("operator.resumed", None, me, None, None),
     ]
-    assert [row.seq for row in rows] == list(range(1, len(rows) + 1))
     assert all(row.window_id == window for row in rows if row.type == "ticket.called")
     times = [row.at for row in rows]
     assert times == sorted(times)
     other_seqs = sql(
         server.settings.database_url,
-        "SELECT seq FROM events WHERE office_id = :office ORDER BY seq",
+        "SELECT seq, type FROM events WHERE office_id = :office ORDER BY seq",
         office=other.id,
     )
-    assert [row.seq for row in other_seqs] == [1]
+    # The other office counts its own seq: its topic, its window, then its one ticket.
+    assert [(row.seq, row.type) for row in other_seqs] == [
+        (1, "office.changed"),
+        (2, "office.changed"),
+        (3, "ticket.issued"),
+    ]

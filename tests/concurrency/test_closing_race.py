@@ -29,7 +29,8 @@ async def _yesterdays_tickets(database: Database, count: int) -> list[int]:
         office = await catalogue.create_office(
             uow, catalogue.OfficeSpec("Office", "Lipetsk", "Europe/Moscow", None), yesterday
         )
-        topic = await catalogue.create_topic(uow, office.id, catalogue.TopicSpec("Т", "T", "A"))
+        spec = catalogue.TopicSpec("Т", "T", "A")
+        topic = await catalogue.create_topic(uow, office.id, spec, yesterday)
     ids = []
     for _ in range(count):
         async with database.unit_of_work() as uow:

@@ -37,15 +37,17 @@ def test_display_gets_a_snapshot_then_every_event_in_seq_order(
         called = call_next(operator, place["windows"][0])
         operator.ok(operator.post(f"/api/v1/tickets/{called['id']}/recall"))
         for display in (first, second):
-            events = display.events(6)
-            assert [event["seq"] for event in events] == list(range(start + 1, start + 7))
+            events = display.events(7)
+            assert [event["seq"] for event in events] == list(range(start + 1, start + 8))
             types = [event["type"] for event in events]
             assert types == ["ticket.issued"] * 3 + [
+                "office.changed",  # the operator's account: the hall learns nothing more
                 "window.opened",
                 "ticket.called",
                 "ticket.recalled",
             ]
-            call = events[4]
+            assert set(events[3]) == {"type", "seq", "office_id", "at", "topics"}
+            call = events[5]
             assert call["ticket"]["number"] == tickets[0]["number"] == "A001"
             assert call["ticket"]["window"]["number"] == 1
             assert call["waiting"] == {str(place["topic"]["id"]): 2}
@@ -100,6 +102,33 @@ def test_reconnecting_with_since_gets_the_missed_events_else_a_snapshot(
     with listening(server.url, f"{path}?since={seen + 1000}") as display:
         snapshot = display.next()  # ahead of this database: it was replaced, start afresh
         assert snapshot["type"] == "snapshot" and snapshot["seq"] == seen + 4
+
+
+def test_a_topic_added_during_the_day_reaches_open_displays_live_and_on_replay(
+    server: LiveServer, admin: Api
+) -> None:
+    place = setup_office(admin)
+    office_id = place["office"]["id"]
+    path = f"/ws/offices/{office_id}/display"
+    with listening(server.url, path) as display:
+        seen = display.next()["seq"]
+        added = admin.topic(office_id, "C", name={"ru": "Новая услуга", "en": "New service"})
+        change = display.next()
+        assert change["type"] == "office.changed" and change["seq"] == seen + 1
+        assert "data" not in change  # what changed, and who did it, stays with the staff
+        assert [topic["prefix"] for topic in change["topics"]] == ["A", "C"]
+        assert change["topics"][1] == {
+            "id": added["id"],
+            "prefix": "C",
+            "name": {"ru": "Новая услуга", "en": "New service"},
+            "parent_id": None,
+        }
+        admin.issue(office_id, added["id"])
+        assert display.next()["waiting"] == {str(added["id"]): 1}
+    with listening(server.url, f"{path}?since={seen}") as display:
+        replayed = display.events(2)
+        assert replayed[0]["type"] == "office.changed" and replayed[0]["replayed"]
+        assert [topic["prefix"] for topic in replayed[0]["topics"]] == ["A", "C"]
 
 
 def test_an_unknown_office_is_refused_with_a_reason(server: LiveServer) -> None:

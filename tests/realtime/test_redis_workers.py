@@ -55,6 +55,7 @@ def test_a_call_through_one_worker_reaches_displays_on_the_other(two_workers: st
     office = admin.office()
     topic = admin.topic(office["id"], "A")
     window = admin.window(office["id"], 5)
+    operator = admin.operator(office["id"])
     with ExitStack() as stack:
         displays = displays_on_both_workers(
             two_workers, f"/ws/offices/{office['id']}/display", stack
@@ -66,7 +67,6 @@ def test_a_call_through_one_worker_reaches_displays_on_the_other(two_workers: st
             visitor = Api(two_workers)
             tickets.append(visitor.issue(office["id"], topic["id"]))
             visitor.close()
-        operator = admin.operator(office["id"])
         operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
         for display in displays:
             events = display.events(8, timeout=5)

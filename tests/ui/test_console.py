@@ -136,6 +136,24 @@ def test_transfer_to_another_topic_with_a_note(
     no_page_errors(page)
 
 
+def test_a_topic_added_during_the_day_is_named_in_the_queue_and_offered_for_transfer(
+    desk: Desk, context: BrowserContext
+) -> None:
+    ticket = desk.issue()
+    page = start_working(context, desk)
+    action(page, "call").click()
+    expect(page.locator("#ticket-number")).to_have_text(ticket["number"])
+    added = desk.admin.topic(desk.office["id"], "C", name={"ru": "Новая", "en": "New service"})
+    newcomer = desk.issue(added)
+    listed = page.locator(f"#waiting-list li[data-ticket='{newcomer['id']}'] .topic")
+    expect(listed).to_have_text("C · New service")
+    page.keyboard.press("t")
+    dialog = page.locator("#transfer-dialog")
+    expect(dialog.locator("input[name=topic]")).to_have_count(2)  # B, and the new C
+    expect(dialog).to_contain_text("New service")
+    no_page_errors(page)
+
+
 def test_pause_offers_no_ticket_until_resumed(
     desk: Desk, context: BrowserContext, artifacts: Path
 ) -> None:

@@ -105,6 +105,18 @@ def test_dashboard_shows_an_issue_and_a_call_within_two_seconds(
     context.close()
 
 
+def test_a_topic_added_during_the_day_appears_with_a_line_in_the_event_stream(
+    sqlite_server: LiveServer, sqlite_admin: Api, office: Office, browser: Browser
+) -> None:
+    context, page = open_dashboard(browser, sqlite_server, office, True)
+    added = sqlite_admin.topic(office.id, "N", name={"ru": "Новая", "en": "New service"})
+    expect(page.locator(f"#topics tr[data-topic-id='{added['id']}']")).to_contain_text(
+        "New service", timeout=2000
+    )
+    expect(page.locator("#events")).to_contain_text("A topic was added")
+    context.close()
+
+
 def test_an_alert_appears_when_a_ticket_passes_its_target(
     sqlite_server: LiveServer, sqlite_admin: Api, office: Office, browser: Browser, artifacts: Path
 ) -> None:

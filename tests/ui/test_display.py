@@ -128,6 +128,22 @@ def test_voice_off_keeps_the_display_to_the_chime(
     page.close()
 
 
+def test_a_topic_added_while_the_display_is_on_gets_its_row_without_a_reload(
+    sqlite_server: LiveServer, sqlite_admin: Api, browser: Any
+) -> None:
+    place = furnish(sqlite_admin, windows=1)
+    office_id = place["office"]["id"]
+    page = open_display(browser, sqlite_server, office_id, LANDSCAPE, "?lang=en")
+    page.evaluate("window.boardChannel.socket.marked = true")  # to see that it never reconnects
+    added = sqlite_admin.topic(office_id, "C", name={"ru": "Новая услуга", "en": "New service"})
+    sqlite_admin.issue(office_id, added["id"])
+    row = page.locator(f'#waiting li[data-topic="{added["id"]}"]')
+    row.wait_for(timeout=2000)
+    assert row.inner_text().split() == ["C", "New", "service", "1"]
+    assert page.evaluate("window.boardChannel.socket.marked") is True
+    page.close()
+
+
 def test_the_display_recovers_by_itself_after_a_server_restart(
     sqlite_url: str, clock: FrozenClock, browser: Any
 ) -> None:
