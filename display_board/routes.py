@@ -55,15 +55,6 @@ STATUS_TEXTS = {
 }
 
 
-def texts(messages: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Every text a script shows, in both languages (the English message id through display.po)."""
-    result = {}
-    for lang in i18n.LANGUAGES:
-        translate = i18n.translator(lang, DOMAIN)
-        result[lang] = {key: translate(message) for key, message in messages.items()}
-    return result
-
-
 class SpeechUnavailable(QueueError):
     status, code = 503, "speech_unavailable"
 
@@ -100,7 +91,7 @@ def display_page(
         "voice": voice == "on",
         "chime": chime == "on",
         "serverVoice": synthesiser.available,
-        "texts": texts(BOARD_TEXTS),
+        "texts": i18n.in_every_language(BOARD_TEXTS, DOMAIN),
     }
     return web.render(request, "display/board.html", DOMAIN, {"config": config})
 
@@ -110,7 +101,7 @@ def status_page(
     request: Request, code: Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 ) -> HTMLResponse:
     """The visitor's phone: position and wait, the window when called, a rating afterwards."""
-    config = {"code": code, "texts": texts(STATUS_TEXTS)}
+    config = {"code": code, "texts": i18n.in_every_language(STATUS_TEXTS, DOMAIN)}
     return web.render(request, "display/status.html", DOMAIN, {"config": config})
 
 

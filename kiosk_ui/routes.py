@@ -80,15 +80,6 @@ TEXTS = {
 }
 
 
-def texts() -> dict[str, dict[str, str]]:
-    """Both languages at once, so the RU/EN switch works without a round trip."""
-    result = {}
-    for lang in i18n.LANGUAGES:
-        translate = i18n.translator(lang, DOMAIN)
-        result[lang] = {key: translate(message) for key, message in TEXTS.items()}
-    return result
-
-
 @router.get("/kiosk/qr.svg")
 def qr_svg(data: Annotated[str, Query(min_length=1, max_length=512)]) -> Response:
     """A QR code as SVG, drawn on the server so the page needs no script from elsewhere."""
@@ -111,7 +102,11 @@ def kiosk_page(
     idle: Annotated[float, Query(gt=0, le=3600)] = DEFAULT_IDLE_SECONDS,
 ) -> HTMLResponse:
     """The touchscreen page; `?idle=` shortens the return-to-home timeout (tests, demos)."""
-    context = {"kiosk_id": kiosk_id, "idle_seconds": idle, "texts": texts()}
+    context = {
+        "kiosk_id": kiosk_id,
+        "idle_seconds": idle,
+        "texts": i18n.in_every_language(TEXTS, DOMAIN),
+    }
     return web.render(request, "kiosk/page.html", DOMAIN, context)
 
 

@@ -95,16 +95,10 @@ SCRIPT_TEXTS = {
 }
 
 
-def script_texts(lang: str) -> dict[str, str]:
-    """The script's texts translated into `lang`."""
-    translate = i18n.translator(lang, DOMAIN)
-    return {key: translate(text) for key, text in SCRIPT_TEXTS.items()}
-
-
 @router.get("/dashboard", response_class=HTMLResponse)
 async def dashboard_page(request: Request) -> HTMLResponse:
     """The managers' dashboard: live state against the standard, operators, kiosks, reports."""
-    texts = script_texts(web.page_language(request))
+    texts = i18n.translate_all(SCRIPT_TEXTS, web.page_language(request), DOMAIN)
     return web.render(request, "dashboard/dashboard.html", DOMAIN, {"texts": texts})
 
 

@@ -81,16 +81,10 @@ SCRIPT_TEXTS = {
 }
 
 
-def script_texts(lang: str) -> dict[str, str]:
-    """The script's texts translated into `lang`."""
-    translate = i18n.translator(lang, DOMAIN)
-    return {key: translate(text) for key, text in SCRIPT_TEXTS.items()}
-
-
 @router.get("/console", response_class=HTMLResponse)
 async def console_page(request: Request) -> HTMLResponse:
     """The operator console: sign in, choose the window, serve."""
-    texts = script_texts(web.page_language(request))
+    texts = i18n.translate_all(SCRIPT_TEXTS, web.page_language(request), DOMAIN)
     return web.render(request, "console/console.html", DOMAIN, {"texts": texts})
 
 

@@ -15,6 +15,7 @@ file with a frozen clock, and checks after every step, against the database:
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -356,13 +357,14 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._act(operator, target, action, topic)
 
     def presence(self, operator: int, mood: int) -> None:
-        """Resume mostly, sometimes pause (mood 3) or leave the window (mood 4)."""
+        """Resume (half the moods), pause (a quarter) or leave the window (a quarter)."""
+        mood %= 4
         principal = self.principals[operator]
         busy = "operator_busy" if self.model.held_by(operator) else None
-        if mood not in (3, 4):
+        if mood not in (2, 3):
             self.attempt(None, lambda uow, now: operators.resume(uow, principal, now))
             self.model.paused.discard(operator)
-        elif mood == 3:
+        elif mood == 2:
             done = self.attempt(
                 busy, lambda uow, now: operators.pause(uow, principal, "lunch", now)
             )
@@ -457,6 +459,10 @@ def test_lifecycle_invariants(sqlite_templates: SqliteTemplates, tmp_path: Path)
             max_examples=50,
             stateful_step_count=30,
             deadline=None,
+            # The same mornings on every run: with random ones, a rare move (a pause, leaving
+            # the window) went unreached now and then, and CI went red on luck. Set
+            # QUEUE_EXPLORE=1 to explore new mornings (the coverage check may then miss).
+            derandomize=not os.environ.get("QUEUE_EXPLORE"),
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from queue_server.api.deps import ClockDep, DatabaseDep, ManagerDep
 from queue_server.api.schemas import MAX_ID
-from queue_server.db.engine import Database
 from queue_server.errors import Unprocessable
 from queue_server.services import lookups, reports
-from queue_server.services.access import Principal, require_office
+from queue_server.services.access import require_office
 
 router = APIRouter(tags=["reports"])
 OfficeId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -31,9 +30,25 @@ Part = Annotated[
 ]
 
 
-async def _report(
-    database: Database, manager: Principal, now: datetime, query: reports.ReportQuery
+def _report_query(
+    office_id: OfficeId,
+    date_from: DateFrom,
+    date_to: DateTo,
+    topic_id: TopicFilter = None,
+    operator_id: OperatorFilter = None,
+    customer_type: CustomerFilter = None,
+) -> reports.ReportQuery:
+    """The filters every report download shares."""
+    return reports.ReportQuery(office_id, date_from, date_to, topic_id, operator_id, customer_type)
+
+
+ReportQueryDep = Annotated[reports.ReportQuery, Depends(_report_query)]
+
+
+async def _report_data(
+    manager: ManagerDep, query: ReportQueryDep, database: DatabaseDep, clock: ClockDep
 ) -> dict[str, Any]:
+    """The report, for a signed-in manager of the office (checked before anything else)."""
     if query.date_to < query.date_from:
         raise Unprocessable("date_to must not be before date_from")
     if (query.date_to - query.date_from).days > MAX_REPORT_DAYS:
@@ -43,8 +58,11 @@ async def _report(
         require_office(manager, query.office_id)
         if query.topic_id is not None:
             await lookups.topic_in_office(session, query.office_id, query.topic_id)
-        data: dict[str, Any] = await reports.report(session, office, query, now)
+        data: dict[str, Any] = await reports.report(session, office, query, clock.now())
         return data
+
+
+ReportData = Annotated[dict[str, Any], Depends(_report_data)]
 
 
 def _attachment(content: str | bytes, media_type: str, filename: str) -> Response:
@@ -55,61 +73,28 @@ def _attachment(content: str | bytes, media_type: str, filename: str) -> Respons
     )
 
 
+def _filename(query: reports.ReportQuery, suffix: str) -> str:
+    return f"report-{query.office_id}-{query.date_from}-{query.date_to}{suffix}"
+
+
 @router.get("/offices/{office_id}/reports")
-async def report(
-    office_id: OfficeId,
-    manager: ManagerDep,
-    database: DatabaseDep,
-    clock: ClockDep,
-    date_from: DateFrom,
-    date_to: DateTo,
-    topic_id: TopicFilter = None,
-    operator_id: OperatorFilter = None,
-    customer_type: CustomerFilter = None,
-) -> dict[str, Any]:
+async def report(data: ReportData) -> dict[str, Any]:
     """Issued, served, no-show, expired, transferred; waits against the target; services,
     ratings, outcomes; per operator served per hour, idle and pause time; per day."""
-    query = reports.ReportQuery(office_id, date_from, date_to, topic_id, operator_id, customer_type)
-    return await _report(database, manager, clock.now(), query)
+    return data
 
 
 @router.get("/offices/{office_id}/reports/report.csv", response_class=Response)
-async def report_csv(
-    office_id: OfficeId,
-    manager: ManagerDep,
-    database: DatabaseDep,
-    clock: ClockDep,
-    date_from: DateFrom,
-    date_to: DateTo,
-    topic_id: TopicFilter = None,
-    operator_id: OperatorFilter = None,
-    customer_type: CustomerFilter = None,
-    part: Part = "topics",
-) -> Response:
+async def report_csv(data: ReportData, query: ReportQueryDep, part: Part = "topics") -> Response:
     """One table of the report (topics, operators or days) as CSV."""
-    query = reports.ReportQuery(office_id, date_from, date_to, topic_id, operator_id, customer_type)
-    data = await _report(database, manager, clock.now(), query)
-    filename = f"report-{office_id}-{date_from}-{date_to}-{part}.csv"
+    filename = _filename(query, f"-{part}.csv")
     return _attachment(reports.as_csv(data, part), "text/csv; charset=utf-8", filename)
 
 
 @router.get("/offices/{office_id}/reports/report.xlsx", response_class=Response)
-async def report_xlsx(
-    office_id: OfficeId,
-    manager: ManagerDep,
-    database: DatabaseDep,
-    clock: ClockDep,
-    date_from: DateFrom,
-    date_to: DateTo,
-    topic_id: TopicFilter = None,
-    operator_id: OperatorFilter = None,
-    customer_type: CustomerFilter = None,
-) -> Response:
+async def report_xlsx(data: ReportData, query: ReportQueryDep) -> Response:
     """The report as an Excel workbook: sheets topics, operators and days."""
-    query = reports.ReportQuery(office_id, date_from, date_to, topic_id, operator_id, customer_type)
-    data = await _report(database, manager, clock.now(), query)
-    filename = f"report-{office_id}-{date_from}-{date_to}.xlsx"
-    return _attachment(reports.as_xlsx(data), XLSX, filename)
+    return _attachment(reports.as_xlsx(data), XLSX, _filename(query, ".xlsx"))
 
 
 @router.get("/offices/{office_id}/load")

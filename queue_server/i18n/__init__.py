@@ -6,6 +6,7 @@ file; all are read the same way. Message ids are English; Russian is the default
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -56,6 +57,17 @@ def translator(lang: str, *domain_names: str) -> Translate:
         return text.format(**values) if values else text
 
     return translate
+
+
+def translate_all(messages: Mapping[str, str], lang: str, domain: str) -> dict[str, str]:
+    """A page script's texts (key -> English message id) in `lang`."""
+    translate = translator(lang, domain)
+    return {key: translate(message) for key, message in messages.items()}
+
+
+def in_every_language(messages: Mapping[str, str], domain: str) -> dict[str, dict[str, str]]:
+    """A page script's texts in every language, for pages that switch without a round trip."""
+    return {lang: translate_all(messages, lang, domain) for lang in LANGUAGES}
 
 
 def missing_translations(lang: str) -> dict[str, list[str]]:
