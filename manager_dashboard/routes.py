@@ -91,6 +91,7 @@ SCRIPT_TEXTS = {
     "individual": "Citizens",
     "organization": "Organisations",
     "no_data": "No tickets in this period.",
+    "no_kiosks": "No kiosks are registered for this office.",
     "loading": "Loading…",
 }
 

@@ -330,6 +330,16 @@ function renderKiosks(kiosks) {
       cell(String(kiosk.printer_failures), "num"));
     return tr;
   }));
+  if (!kiosks.length) $("#kiosks tbody").append(emptyRow(5, t("no_kiosks")));
+}
+
+// A table with nothing to list says so, rather than showing bare headers.
+function emptyRow(columns, text) {
+  const td = cell(text, "muted");
+  td.colSpan = columns;
+  const tr = document.createElement("tr");
+  tr.append(td);
+  return tr;
 }
 
 // Window and pause events carry only the user: name and window come from the live picture.
@@ -412,9 +422,9 @@ async function loadReport() {
   const row = (name, f) => {
     const tr = document.createElement("tr");
     tr.append(cell(name), ...[f.issued, f.served, f.no_show, f.expired, f.transferred].map((v) => cell(String(v), "num")),
-      cell(duration(f.wait.mean_seconds), "num"), cell(duration(f.wait.median_seconds), "num"),
+      cell(duration(f.wait.mean_seconds), "num group-start"), cell(duration(f.wait.median_seconds), "num"),
       cell(duration(f.wait.p90_seconds), "num"), cell(share(f.wait.share_within_target), "num"),
-      cell(duration(f.service.mean_seconds), "num"), cell(duration(f.service.p90_seconds), "num"),
+      cell(duration(f.service.mean_seconds), "num group-start"), cell(duration(f.service.p90_seconds), "num"),
       cell(f.rating_mean === null ? "—" : f.rating_mean.toFixed(1), "num"));
     return tr;
   };
