@@ -12,7 +12,7 @@ const $ = (selector) => document.querySelector(selector);
 const state = {
   me: null, offices: [], officeId: null, zone: "Europe/Moscow", live: null,
   channel: null, timer: null, pollMs: 0, socketUp: false, busy: false, again: false, seen: new Set(),
-  lastEventSeq: null,
+  lastEventSeq: null, eventSeqs: new Set(),
 };
 
 function t(key, values = {}) {
@@ -139,7 +139,10 @@ function openOffice(officeId) {
   clearInterval(state.timer);
   state.timer = null;
   const office = state.offices.find((o) => o.id === officeId);
-  Object.assign(state, { officeId, zone: office.timezone, live: null, seen: new Set(), socketUp: false });
+  Object.assign(state, {
+    officeId, zone: office.timezone, live: null, seen: new Set(), socketUp: false,
+    lastEventSeq: null, eventSeqs: new Set(),
+  });
   const url = new URL(location.href);
   url.searchParams.set("office", officeId);
   history.replaceState(null, "", url);
@@ -176,7 +179,11 @@ async function refresh() {
   const officeId = state.officeId;
   try {
     const live = await request("GET", `/api/v1/offices/${officeId}/stats/live`);
-    if (officeId === state.officeId) render(live);
+    if (officeId !== state.officeId) return;
+    const first = state.live === null;
+    render(live);
+    // Names in event lines come from the live picture, so the history follows the first one.
+    if (first || !state.socketUp) loadEvents(first ? 0 : state.lastEventSeq ?? 0);
     $("#connection-lost").classList.remove("shown");
   } catch (error) {
     if (error.status === 401) { location.reload(); return; }
@@ -355,9 +362,11 @@ function eventValues(event) {
 }
 
 function addEvent(event) {
-  if (event.type !== "alert" && typeof event.seq === "number") {
-    if (state.lastEventSeq !== null && event.seq <= state.lastEventSeq) return;
-    state.lastEventSeq = event.seq;
+  const seq = event.type !== "alert" && typeof event.seq === "number" ? event.seq : null;
+  if (seq !== null) {
+    if (state.eventSeqs.has(seq)) return; // the socket and the history may both bring it
+    state.eventSeqs.add(seq);
+    state.lastEventSeq = Math.max(state.lastEventSeq ?? 0, seq);
   }
   const li = document.createElement("li");
   li.className = event.type === "alert" ? "alert" : "";
@@ -366,9 +375,25 @@ function addEvent(event) {
   const time = document.createElement("time");
   time.textContent = clockTime(event.at, true);
   li.append(time, ` ${text}`);
+  // Newest first, by time then seq: the history can arrive after live events it precedes.
+  const at = Date.parse(event.at);
+  const order = seq ?? Number.MAX_SAFE_INTEGER; // an alert follows the events of its moment
+  Object.assign(li.dataset, { at, order });
+  const newer = (item) => Number(item.dataset.at) > at || (Number(item.dataset.at) === at && Number(item.dataset.order) > order);
   const list = $("#events");
-  list.prepend(li);
+  list.insertBefore(li, [...list.children].find((item) => !newer(item)) ?? null);
   while (list.children.length > MAX_EVENTS) list.lastChild.remove();
+}
+
+// Today's events from the log: all of the latest on opening, then (without the socket) the new ones.
+async function loadEvents(after) {
+  const officeId = state.officeId;
+  try {
+    const data = await request("GET", `/api/v1/offices/${officeId}/events?after=${after}&limit=${MAX_EVENTS}`);
+    if (officeId === state.officeId) for (const event of data.events) addEvent(event);
+  } catch {
+    // the next refresh asks again
+  }
 }
 
 // --- reports ------------------------------------------------------------------------------

@@ -10,12 +10,15 @@ from fastapi import APIRouter, Path, Query, Response
 from queue_server.api.deps import ClockDep, DatabaseDep, ManagerDep
 from queue_server.api.schemas import MAX_ID
 from queue_server.errors import Unprocessable
+from queue_server.realtime import queries
 from queue_server.services import lookups, stats
 from queue_server.services.access import require_office
 
 router = APIRouter(tags=["managers"])
 OfficeId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_REPORT_DAYS = 3660
+MAX_EVENTS = 200
+MAX_SEQ = 2**62
 
 
 @router.get("/offices/{office_id}/stats/live")
@@ -27,6 +30,24 @@ async def live_stats(
         office = await lookups.office(session, office_id)
         require_office(manager, office_id)
         return await stats.live(session, office, clock.now())
+
+
+@router.get("/offices/{office_id}/events")
+async def recent_events(
+    office_id: OfficeId,
+    manager: ManagerDep,
+    database: DatabaseDep,
+    clock: ClockDep,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="only events after this seq")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_EVENTS, description="at most this many")] = 50,
+) -> dict[str, Any]:
+    """Today's latest events of the office, oldest first, as the staff channel sends them: for a
+    dashboard opened in the middle of the day, or one that has no websocket and polls."""
+    async with database.reading() as session:
+        office = await lookups.office(session, office_id)
+        require_office(manager, office_id)
+        since = queries.service_day_start(office, clock.now())
+        return {"events": await queries.latest_events(session, office_id, after, since, limit)}
 
 
 @router.get("/offices/{office_id}/reports/tickets.csv", response_class=Response)

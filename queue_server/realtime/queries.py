@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core.lifecycle import ACTIVE_STATES, TicketStatus
@@ -166,21 +166,40 @@ async def operators(session: AsyncSession, office_id: int) -> list[dict[str, Any
     ]
 
 
-async def events_after(
-    session: AsyncSession, office_id: int, after_seq: int, up_to_seq: int | None = None
-) -> list[dict[str, Any]]:
-    """Events with seq in (after_seq, up_to_seq], rebuilt as the messages that were published."""
-    statement = (
+def _events_with_tickets(office_id: int, after_seq: int) -> Select[Event, Ticket, Window]:
+    return (
         select(Event, Ticket, Window)
         .outerjoin(Ticket, Ticket.id == Event.ticket_id)
         .outerjoin(Window, Window.id == Event.window_id)
         .where(Event.office_id == office_id, Event.seq > after_seq)
-        .order_by(Event.seq)
     )
+
+
+async def events_after(
+    session: AsyncSession, office_id: int, after_seq: int, up_to_seq: int | None = None
+) -> list[dict[str, Any]]:
+    """Events with seq in (after_seq, up_to_seq], rebuilt as the messages that were published."""
+    statement = _events_with_tickets(office_id, after_seq).order_by(Event.seq)
     if up_to_seq is not None:
         statement = statement.where(Event.seq <= up_to_seq)
     rows: Sequence[Any] = (await session.execute(statement)).all()
     return [_message_of(event, ticket, window) for event, ticket, window in rows]
+
+
+async def latest_events(
+    session: AsyncSession, office_id: int, after_seq: int, since: datetime, limit: int
+) -> list[dict[str, Any]]:
+    """The newest `limit` events after `after_seq`, oldest first, leaving out those before `since`.
+
+    Read newest first by (office, seq) and cut after reading: filtering on `since` in SQL would
+    walk the whole history back when the office has had no event today."""
+    statement = _events_with_tickets(office_id, after_seq).order_by(Event.seq.desc()).limit(limit)
+    rows: Sequence[Any] = (await session.execute(statement)).all()
+    return [
+        _message_of(event, ticket, window)
+        for event, ticket, window in reversed(rows)
+        if event.at >= since
+    ]
 
 
 def _message_of(event: Event, ticket: Ticket | None, window: Window | None) -> dict[str, Any]:

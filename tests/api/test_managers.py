@@ -8,7 +8,7 @@ from typing import Any
 
 from queue_server.clock import FrozenClock
 from tests.api.contract import act, call_next, error, hall, moscow
-from tests.support import Api
+from tests.support import ADMIN_LOGIN, ADMIN_PASSWORD, Api
 
 
 def staff(admin: Api, office_id: int, role: str = "operator") -> tuple[int, Api]:
@@ -116,3 +116,38 @@ def test_ticket_report_csv(admin: Api, clock: FrozenClock) -> None:
     ]
     for query in refused:
         error(manager.get(base + query), 422, "validation_error")
+
+
+def test_recent_events_are_todays_latest_oldest_first(admin: Api, clock: FrozenClock) -> None:
+    # Set up yesterday (10:30 in Moscow): those events are not today's.
+    place, elsewhere = hall(admin, "A"), hall(admin, "B")
+    accounts = [
+        admin.user("manager", place.id),
+        admin.user("operator", place.id),
+        admin.user("manager", elsewhere.id),
+    ]
+    clock.advance(14 * 3600)  # 00:30 the next day
+    manager, operator, other_manager = (admin.as_user(login, pw) for _, login, pw in accounts)
+    for _ in range(3):
+        place.issue("A")
+    admin.as_user(ADMIN_LOGIN, ADMIN_PASSWORD).topic(place.id, "C")  # a fresh login
+    path = f"/api/v1/offices/{place.id}/events"
+    events = manager.ok(manager.get(path))["events"]
+    assert [(e["type"], e.get("ticket", {}).get("number")) for e in events] == [
+        ("ticket.issued", "A001"),
+        ("ticket.issued", "A002"),
+        ("ticket.issued", "A003"),
+        ("office.changed", None),
+    ]
+    assert events[-1]["data"]["changed"] == "topic"
+    seqs = [event["seq"] for event in events]
+    assert seqs == list(range(seqs[0], seqs[0] + 4))
+    newer = manager.ok(manager.get(path, params={"after": seqs[1]}))["events"]
+    assert [event["seq"] for event in newer] == seqs[2:]
+    latest = manager.ok(manager.get(path, params={"limit": 2}))["events"]
+    assert [event["seq"] for event in latest] == seqs[2:]
+    for bad in ({"limit": 0}, {"limit": 201}, {"after": -1}, {"after": "x"}):
+        error(manager.get(path, params=bad), 422, "validation_error")
+    error(operator.get(path), 403, "forbidden")
+    error(other_manager.get(path), 403, "forbidden")
+    error(manager.get("/api/v1/offices/999999/events"), 404, "office_not_found")

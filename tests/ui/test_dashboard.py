@@ -95,13 +95,38 @@ def test_dashboard_shows_an_issue_and_a_call_within_two_seconds(
     expect(operator_row).to_contain_text("Calling", timeout=2000)
     assert time.monotonic() - started <= 2.0
     expect(operator_row).to_contain_text("Window 3")
-    if sockets:  # the stream shows the office's events as they come
-        expect(page.locator("#events")).to_contain_text(
-            f"Ticket {ticket['number']} called to window 3"
-        )
+    # The stream shows the office's events as they come, by socket or by polling.
+    expect(page.locator("#events")).to_contain_text(f"Ticket {ticket['number']} called to window 3")
     page.screenshot(
         path=str(artifacts / f"dashboard-{'socket' if sockets else 'polling'}.png"), full_page=True
     )
+    context.close()
+
+
+@pytest.mark.parametrize("sockets", [True, False], ids=["websocket", "polling"])
+def test_the_event_stream_starts_with_todays_events_and_keeps_up(
+    sqlite_server: LiveServer, sqlite_admin: Api, office: Office, browser: Browser, sockets: bool
+) -> None:
+    earlier = sqlite_admin.issue(office.id, office.topic["id"])
+    office.operator.ok(office.operator.post(f"/api/v1/windows/{office.window['id']}/call-next"))
+    context, page = open_dashboard(browser, sqlite_server, office, sockets)
+    lines = page.locator("#events li")
+    expect(lines).to_have_count(7)
+    expect(lines).to_contain_text(
+        [  # newest first: what happened before the manager opened the page, office set-up too
+            f"Ticket {earlier['number']} called to window 3",
+            "Window 3 opened",
+            f"Ticket {earlier['number']} issued",
+            "An account was added",  # the manager
+            "An account was added",  # the operator
+            "A window was added",
+            "A topic was added",
+        ],
+        timeout=2000,
+    )
+    later = sqlite_admin.issue(office.id, office.topic["id"])
+    expect(lines.first).to_contain_text(f"Ticket {later['number']} issued", timeout=2000)
+    expect(lines).to_have_count(8)
     context.close()
 
 
