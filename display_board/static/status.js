@@ -99,7 +99,26 @@ async function sendRating(event) {
 }
 
 function onEvent(message) {
-  if (message.type === "status") render(message);
+  if (message.type !== "status") return;
+  render(message);
+  if (message.topic_id !== whereFor) showWhere(message.topic_id);
+}
+
+// The topic and the office, read once over HTTP (and again after a transfer): pushes leave them
+// out, so a call reaches every phone in the hall without extra reads.
+let whereFor;
+async function showWhere(topicId) {
+  whereFor = topicId;
+  try {
+    const response = await fetch(`/api/v1/tickets/${encodeURIComponent(config.code)}`, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const status = await response.json();
+    if (status.topic) el("where-topic").textContent = `${status.topic.prefix} · ${status.topic.name[lang]}`;
+    el("where-office").textContent = status.office_name ?? "";
+    el("where").hidden = false;
+  } catch {
+    whereFor = undefined; // asked again with the next push
+  }
 }
 
 function onError(error) {

@@ -94,4 +94,5 @@ async def ticket_status(
     """A ticket's live status for the visitor's phone, by the code on the ticket."""
     async with database.reading() as session:
         view = await queue_views.ticket_status(session, code, clock.now())
-    return TicketStatusOut.model_validate(view.as_json())
+        where = await queue_views.where_of(session, view.ticket)
+    return TicketStatusOut.model_validate({**view.as_json(), **where})

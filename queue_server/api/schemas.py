@@ -226,6 +226,10 @@ class TicketStatusOut(BaseModel):
     topic_id: int | None = None
     office_id: int | None = None
     rating: int | None = None
+    office_name: str | None = Field(default=None, description="where the visitor is queueing")
+    topic: dict[str, Any] | None = Field(
+        default=None, description='the topic now: {"prefix", "name": {"ru", "en"}}'
+    )
 
 
 class TransferIn(Strict):

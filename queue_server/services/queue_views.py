@@ -106,6 +106,22 @@ async def ticket_status(
     return await status_of(session, ticket, now, shared=shared)
 
 
+async def where_of(session: AsyncSession, ticket: Ticket) -> dict[str, Any]:
+    """The office's name and the ticket's topic, for the status page's heading (read once per page
+    and after a transfer, not on every push)."""
+    office = await session.get(Office, ticket.office_id)
+    topic = await session.get(Topic, ticket.topic_id)
+    return {
+        "office_name": office.name if office else None,
+        "topic": None
+        if topic is None
+        else {
+            "prefix": topic.prefix,
+            "name": {"ru": topic.name_ru, "en": topic.name_en or topic.name_ru},
+        },
+    }
+
+
 async def status_of(
     session: AsyncSession, ticket: Ticket, now: datetime | None = None, *, shared: bool = False
 ) -> TicketStatusView:

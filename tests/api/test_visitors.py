@@ -206,6 +206,8 @@ def test_ticket_status_object(anonymous: Api, admin: Api, clock: FrozenClock) ->
         "called_at": None,
     }
     assert isinstance(status["estimated_wait_seconds"], int)
+    assert status["office_name"] == place.office["name"]  # beyond the contract: for the page
+    assert status["topic"]["prefix"] == "A" and set(status["topic"]["name"]) == {"ru", "en"}
     clock.advance(90)
     operator = place.operator()
     assert operator.ok(call_next(operator, place.window_id()))["id"] == first["id"]

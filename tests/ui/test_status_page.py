@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support import Api, LiveServer
 
@@ -17,8 +18,8 @@ PHONE = {"width": 390, "height": 844}
 def test_the_status_page_follows_the_ticket_to_the_window_and_takes_a_rating(
     sqlite_server: LiveServer, sqlite_admin: Api, browser: Any, artifacts: Path
 ) -> None:
-    office = sqlite_admin.office()
-    topic = sqlite_admin.topic(office["id"], "A")
+    office = sqlite_admin.office(name="ЦОК Липецк")
+    topic = sqlite_admin.topic(office["id"], "A", name={"ru": "Договоры", "en": "Contracts"})
     window = sqlite_admin.window(office["id"], 7)
     ahead = sqlite_admin.issue(office["id"], topic["id"])
     mine = sqlite_admin.issue(office["id"], topic["id"])
@@ -28,6 +29,8 @@ def test_the_status_page_follows_the_ticket_to_the_window_and_takes_a_rating(
     page.wait_for_function("document.getElementById('card').dataset.status === 'waiting'")
     assert page.locator("#number").inner_text() == "A002"
     assert page.locator("#ahead").inner_text() == "1"
+    expect(page.locator("#where-topic")).to_have_text("A · Договоры")
+    expect(page.locator("#where-office")).to_have_text("ЦОК Липецк")
     page.screenshot(path=str(artifacts / "status-waiting.png"))
 
     operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
@@ -56,6 +59,26 @@ def test_the_status_page_follows_the_ticket_to_the_window_and_takes_a_rating(
     page.screenshot(path=str(artifacts / "status-rated.png"))
     status = sqlite_admin.ok(sqlite_admin.get(f"/api/v1/tickets/{mine['code']}"))
     assert status["rating"] == 4
+    page.close()
+
+
+def test_after_a_transfer_the_page_names_the_new_topic(
+    sqlite_server: LiveServer, sqlite_admin: Api, browser: Any
+) -> None:
+    office = sqlite_admin.office()
+    first = sqlite_admin.topic(office["id"], "A", name={"ru": "Договоры", "en": "Contracts"})
+    other = sqlite_admin.topic(office["id"], "B", name={"ru": "Оплата", "en": "Payments"})
+    window = sqlite_admin.window(office["id"], 1)
+    mine = sqlite_admin.issue(office["id"], first["id"])
+    operator = sqlite_admin.operator(office["id"])
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{sqlite_server.url}/t/{mine['code']}?lang=en")
+    expect(page.locator("#where-topic")).to_have_text("A · Contracts")
+    operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
+    transfer = {"topic_id": other["id"]}
+    operator.ok(operator.post(f"/api/v1/tickets/{mine['id']}/transfer", json=transfer))
+    expect(page.locator("#where-topic")).to_have_text("B · Payments", timeout=2000)
+    assert page.locator("#number").inner_text() == "A001"  # the number stays the visitor's
     page.close()
 
 
