@@ -2,12 +2,13 @@
 
 A fresh SQLite file gets an office through the API (5 topics, 10 windows, 10 operators with mixed
 skills), a bulk-inserted history of finished services on past days, then today: 110 tickets
-issued, 10 operators at their windows holding one each (so 100 wait), some services finished.
+issued, 10 operators at their windows holding one each (so 100 wait, or --waiting N).
 A real server (uvicorn in a thread, frozen clock) answers sequential requests; the script prints
 p50 and p95 wall-clock and CPU milliseconds (client and server share the process).
 
     .venv/bin/python benchmarks/estimates_latency.py
     .venv/bin/python benchmarks/estimates_latency.py --history 200000 --requests 100
+    .venv/bin/python benchmarks/estimates_latency.py --waiting 1000 --requests 50
 """
 
 from __future__ import annotations
@@ -81,7 +82,9 @@ COLUMNS = (
 )
 
 
-def build_office(admin: Api, clock: FrozenClock, path: Path, history: int) -> dict[str, Any]:
+def build_office(
+    admin: Api, clock: FrozenClock, path: Path, history: int, waiting: int
+) -> dict[str, Any]:
     office = admin.office()
     topics = [admin.topic(office["id"], prefix)["id"] for prefix in "ABCDE"]
     windows = [admin.window(office["id"], number)["id"] for number in range(1, 11)]
@@ -104,9 +107,9 @@ def build_office(admin: Api, clock: FrozenClock, path: Path, history: int) -> di
     connection.commit()
     connection.close()
     rng = random.Random(3)
-    for _ in range(110):
+    for _ in range(waiting + 10):
         admin.issue(office["id"], rng.choice(topics), priority=rng.random() < 0.1)
-        clock.advance(20)
+        clock.advance(max(1, 2200 // (waiting + 10)))  # the same morning, however busy
     for operator, window in zip(operators, windows, strict=True):
         ticket = operator.ok(operator.post(f"/api/v1/windows/{window}/call-next"))
         if rng.random() < 0.5:
@@ -139,6 +142,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--history", type=int, default=20_000, help="past finished tickets")
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--waiting", type=int, default=100, help="tickets waiting today")
     arguments = parser.parse_args()
     path = Path(tempfile.mkdtemp()) / "estimates.sqlite3"
     url = f"sqlite:///{path}"
@@ -146,7 +150,7 @@ def main() -> None:
     clock = FrozenClock(NOW)
     with running_server(test_settings(url), clock) as server:
         admin = Api(server.url, login_token(server.url, ADMIN_LOGIN, ADMIN_PASSWORD))
-        built = build_office(admin, clock, path, arguments.history)
+        built = build_office(admin, clock, path, arguments.history, arguments.waiting)
         office, topics = built["office"]["id"], built["topics"]
         waiting = admin.ok(built["operators"][0].get(f"/api/v1/offices/{office}/queue"))
         print(f"history {arguments.history:,} past tickets; {len(waiting)} waiting, 10 operators")
