@@ -355,7 +355,7 @@ function eventValues(event) {
   const reason = event.data?.reason;
   return {
     number: event.ticket?.number ?? "",
-    window: event.ticket?.window?.number ?? operator?.window?.number ?? "",
+    window: event.ticket?.window?.number ?? event.window?.number ?? operator?.window?.number ?? "",
     name: operator ? operator.name || operator.login : "",
     reason: reason ? t(`reason_${reason}`) : "",
   };

@@ -214,6 +214,8 @@ def _message_of(event: Event, ticket: Ticket | None, window: Window | None) -> d
         if event.type in CALL_TYPES:
             reference["called_at"] = event.at.isoformat()
         message["ticket"] = reference
+    elif window is not None:
+        message["window"] = _window_ref(window)
     if event.user_id is not None:
         message["user_id"] = event.user_id
     if event.data:

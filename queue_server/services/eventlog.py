@@ -23,10 +23,12 @@ def ticket_summary(ticket: Ticket, window: Window | None) -> dict[str, Any]:
         "issued_at": ticket.issued_at.isoformat(),
         "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
         "operator_id": ticket.operator_id,
-        "window": None
-        if window is None
-        else {"id": window.id, "number": window.number, "name": window.name},
+        "window": None if window is None else window_summary(window),
     }
+
+
+def window_summary(window: Window) -> dict[str, Any]:
+    return {"id": window.id, "number": window.number, "name": window.name}
 
 
 async def record(
@@ -67,6 +69,8 @@ async def record(
     }
     if ticket is not None:
         message["ticket"] = ticket_summary(ticket, window)
+    elif window is not None:  # a window opened or closed: say which, as the log will
+        message["window"] = window_summary(window)
     if user_id is not None:
         message["user_id"] = user_id
     if data:

@@ -32,6 +32,7 @@ def test_staff_channel_carries_the_full_picture_and_every_event(
         operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
         opened, called = staff.events(2)
         assert opened["type"] == "window.opened" and "user_id" in opened
+        assert opened["window"] == {"id": window["id"], "number": 4, "name": window["name"]}
         assert called["type"] == "ticket.called"
         assert called["ticket"]["id"] == ticket["id"]
         assert called["ticket"]["operator_id"] == called["user_id"]

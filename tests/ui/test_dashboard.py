@@ -97,6 +97,7 @@ def test_dashboard_shows_an_issue_and_a_call_within_two_seconds(
     expect(operator_row).to_contain_text("Window 3")
     # The stream shows the office's events as they come, by socket or by polling.
     expect(page.locator("#events")).to_contain_text(f"Ticket {ticket['number']} called to window 3")
+    expect(page.locator("#events")).to_contain_text("Window 3 opened")  # said by the event itself
     page.screenshot(
         path=str(artifacts / f"dashboard-{'socket' if sockets else 'polling'}.png"), full_page=True
     )
