@@ -12,7 +12,7 @@ const $ = (selector) => document.querySelector(selector);
 const state = {
   me: null, offices: [], officeId: null, zone: "Europe/Moscow", live: null,
   channel: null, timer: null, pollMs: 0, socketUp: false, busy: false, again: false, seen: new Set(),
-  lastEventSeq: null, eventSeqs: new Set(),
+  eventSeqs: new Set(),
 };
 
 function t(key, values = {}) {
@@ -140,8 +140,7 @@ function openOffice(officeId) {
   state.timer = null;
   const office = state.offices.find((o) => o.id === officeId);
   Object.assign(state, {
-    officeId, zone: office.timezone, live: null, seen: new Set(), socketUp: false,
-    lastEventSeq: null, eventSeqs: new Set(),
+    officeId, zone: office.timezone, live: null, seen: new Set(), socketUp: false, eventSeqs: new Set(),
   });
   const url = new URL(location.href);
   url.searchParams.set("office", officeId);
@@ -183,7 +182,7 @@ async function refresh() {
     const first = state.live === null;
     render(live);
     // Names in event lines come from the live picture, so the history follows the first one.
-    if (first || !state.socketUp) loadEvents(first ? 0 : state.lastEventSeq ?? 0);
+    if (first || !state.socketUp) loadEvents(first ? 0 : Math.max(0, ...state.eventSeqs));
     $("#connection-lost").classList.remove("shown");
   } catch (error) {
     if (error.status === 401) { location.reload(); return; }
@@ -366,7 +365,6 @@ function addEvent(event) {
   if (seq !== null) {
     if (state.eventSeqs.has(seq)) return; // the socket and the history may both bring it
     state.eventSeqs.add(seq);
-    state.lastEventSeq = Math.max(state.lastEventSeq ?? 0, seq);
   }
   const li = document.createElement("li");
   li.className = event.type === "alert" ? "alert" : "";

@@ -15,6 +15,8 @@ from queue_server.db.models import Event, Office, Ticket, User, Window
 from queue_server.db.repositories import counters
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
+from queue_server.services.eventlog import window_summary
+from queue_server.services.queue_views import topic_names
 
 CALL_TYPES = ("ticket.called", "ticket.recalled")
 RECENT_CALLS = 8
@@ -56,12 +58,6 @@ def service_day_start(office: Office, now: datetime) -> datetime:
     return local_midnight.astimezone(UTC)
 
 
-def _window_ref(window: Window | None) -> dict[str, Any] | None:
-    if window is None:
-        return None
-    return {"id": window.id, "number": window.number, "name": window.name}
-
-
 def ticket_ref(ticket: Ticket, window: Window | None, status: str | None = None) -> dict[str, Any]:
     """A ticket as events carry it; `status` overrides the current one when replaying history."""
     return {
@@ -74,7 +70,7 @@ def ticket_ref(ticket: Ticket, window: Window | None, status: str | None = None)
         "issued_at": ticket.issued_at.isoformat(),
         "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
         "operator_id": ticket.operator_id,
-        "window": _window_ref(window),
+        "window": None if window is None else window_summary(window),
     }
 
 
@@ -116,7 +112,7 @@ async def topics(session: AsyncSession, office_id: int) -> list[dict[str, Any]]:
         {
             "id": topic.id,
             "prefix": topic.prefix,
-            "name": {"ru": topic.name_ru, "en": topic.name_en or topic.name_ru},
+            "name": topic_names(topic),
             "parent_id": topic.parent_id,
         }
         for topic in await office_repo.topics_of_office(session, office_id)
@@ -215,7 +211,7 @@ def _message_of(event: Event, ticket: Ticket | None, window: Window | None) -> d
             reference["called_at"] = event.at.isoformat()
         message["ticket"] = reference
     elif window is not None:
-        message["window"] = _window_ref(window)
+        message["window"] = window_summary(window)
     if event.user_id is not None:
         message["user_id"] = event.user_id
     if event.data:

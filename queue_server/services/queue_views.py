@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from queue_server import i18n
 from queue_server.core import schedule
 from queue_server.db.models import Office, Ticket, Topic, Window
 from queue_server.db.repositories import offices as office_repo
@@ -19,6 +20,11 @@ from queue_server.services import estimates
 
 def topic_name(topic: Topic, lang: str) -> str:
     return topic.name_en if lang == "en" and topic.name_en else topic.name_ru
+
+
+def topic_names(topic: Topic) -> dict[str, str]:
+    """Both names, for a page that shows either language (English falls back to Russian)."""
+    return {lang: topic_name(topic, lang) for lang in i18n.LANGUAGES}
 
 
 def office_is_open(office: Office, now: datetime) -> bool:
@@ -113,12 +119,7 @@ async def where_of(session: AsyncSession, ticket: Ticket) -> dict[str, Any]:
     topic = await session.get(Topic, ticket.topic_id)
     return {
         "office_name": office.name if office else None,
-        "topic": None
-        if topic is None
-        else {
-            "prefix": topic.prefix,
-            "name": {"ru": topic.name_ru, "en": topic.name_en or topic.name_ru},
-        },
+        "topic": None if topic is None else {"prefix": topic.prefix, "name": topic_names(topic)},
     }
 
 

@@ -12,12 +12,13 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from queue_server import i18n
 from queue_server.db.engine import Database
 from queue_server.db.models import Kiosk, Office, Ticket, Topic
 from queue_server.printing.printers import PrinterError, send_slip
 from queue_server.printing.slip import Slip, render_slip
 from queue_server.printing.urls import parse_printer_url
-from queue_server.services import estimates, eventlog
+from queue_server.services import estimates, eventlog, queue_views
 
 log = logging.getLogger(__name__)
 # The whole print step (read the slip's data, print, save the outcome) ends within this limit.
@@ -49,7 +50,7 @@ async def _slip_for(
     return Slip(
         office_name=office.name,
         office_address=office.address,
-        topic_name=topic.name_en if lang == "en" else topic.name_ru,
+        topic_name=queue_views.topic_name(topic, lang),
         number=ticket.number,
         issued_local=ticket.issued_at.astimezone(ZoneInfo(office.timezone)),
         people_ahead=ahead,
@@ -147,7 +148,7 @@ async def print_ticket(
     *,
     base_url: str,
     now: datetime,
-    lang: str = "ru",
+    lang: str = i18n.DEFAULT_LANGUAGE,
     limit_seconds: float = PRINT_LIMIT_SECONDS,
 ) -> PrintResult:
     """Print on the issuing kiosk's printer, in the visitor's language, if the kiosk has one;
