@@ -32,8 +32,11 @@ from queue_server.db.engine import Database
 from queue_server.realtime import ws
 from queue_server.realtime.brokers import make_broker
 from queue_server.realtime.hub import Hub
+from queue_server.realtime.outbox import Outbox
+from queue_server.realtime.revocations import make_revocations
 from queue_server.services import housekeeping
 from queue_server.services.auth import Passwords
+from queue_server.services.principal_cache import PrincipalCache
 from queue_server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,17 +66,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     if problem:
         raise RuntimeError(problem)
     clock = clock or SystemClock()
-    database = Database(settings.database_url)
-    hub = Hub(
-        database,
-        make_broker(settings.redis_url, settings.database_url),
-        check_interval=settings.ws_ping_interval_seconds,
-    )
-    database.publish = hub.publish
+    outbox = Outbox(make_broker(settings.redis_url, settings.database_url))
+    database = Database(settings.database_url, events=outbox)
+    hub = Hub(database, outbox=outbox, check_interval=settings.ws_ping_interval_seconds)
+    passwords = Passwords(settings)
+    principals = PrincipalCache(make_revocations(settings.redis_url, settings.database_url))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        await principals.start()
         task = asyncio.create_task(
             _housekeeping_loop(database, clock, settings.housekeeping_interval_seconds)
         )
@@ -83,8 +85,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await principals.stop()
             await hub.stop()
             await database.dispose()
+            passwords.close()
 
     app = FastAPI(
         title="Queue server",
@@ -96,7 +100,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.clock = clock
     app.state.database = database
     app.state.hub = hub
-    app.state.passwords = Passwords(settings)
+    app.state.passwords = passwords
+    app.state.principals = principals
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(ws.router)

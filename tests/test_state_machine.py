@@ -254,7 +254,8 @@ class LifecycleMachine(RuleBasedStateMachine):
     def issue(self, topic: str, priority: bool) -> None:
         request = issuing.IssueRequest(self.office_id, self.topic_ids[topic], priority=priority)
         expected = "topic_not_issuable" if topic == "M" else None
-        ticket = self.attempt(expected, lambda uow, now: issuing.issue_ticket(uow, request, now))
+        issued = self.attempt(expected, lambda uow, now: issuing.issue_ticket(uow, request, now))
+        ticket = None if issued is None else issued.ticket
         if ticket is not None:
             self.succeeded["issue"] += 1
             self.model.tickets[ticket.id] = ModelTicket(

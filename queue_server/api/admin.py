@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Path, Request
-
-from queue_server.api.deps import AdminDep, ClockDep, DatabaseDep, ManagerDep, PasswordsDep
+from queue_server.api.deps import (
+    AdminDep,
+    ClockDep,
+    ManagerOffice,
+    OfficeId,
+    PasswordsDep,
+    ReadingDep,
+    UnitOfWorkDep,
+)
 from queue_server.api.presenters import kiosk_out
 from queue_server.api.schemas import (
-    MAX_ID,
     KioskIn,
     KioskOut,
     OfficeIn,
@@ -22,14 +27,12 @@ from queue_server.api.schemas import (
     WindowOut,
 )
 from queue_server.db.models import Topic
-from queue_server.db.repositories import offices as office_repo
 from queue_server.errors import Unprocessable
 from queue_server.printing.urls import parse_printer_url
-from queue_server.services import catalogue, lookups, queue_views
-from queue_server.services.access import Role, require_office
+from queue_server.services import catalogue, queue_views
+from queue_server.services.access import Role
 
 router = APIRouter(tags=["administration"])
-OfficeId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def topic_out(topic: Topic) -> TopicOut:
@@ -49,7 +52,7 @@ def topic_out(topic: Topic) -> TopicOut:
 
 @router.post("/offices", status_code=201, response_model=OfficeOut)
 async def create_office(
-    body: OfficeIn, _admin: AdminDep, database: DatabaseDep, clock: ClockDep
+    body: OfficeIn, _admin: AdminDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> OfficeOut:
     """Add an office with its time zone and opening hours (null = always open)."""
     spec = catalogue.OfficeSpec(
@@ -67,14 +70,13 @@ async def create_office(
         kiosk_tickets_per_minute=body.kiosk_tickets_per_minute,
     )
     now = clock.now()
-    async with database.unit_of_work() as uow:
-        office = await catalogue.create_office(uow, spec, now)
+    office = await catalogue.create_office(uow, spec, now)
     return OfficeOut(**queue_views.office_view(office, now))
 
 
 @router.post("/offices/{office_id}/topics", status_code=201, response_model=TopicOut)
 async def create_topic(
-    office_id: OfficeId, body: TopicIn, _admin: AdminDep, database: DatabaseDep, clock: ClockDep
+    office_id: OfficeId, body: TopicIn, _admin: AdminDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TopicOut:
     """Add a topic; one with children is a menu on the kiosk, a leaf is issuable."""
     target = body.target_wait_seconds
@@ -87,18 +89,16 @@ async def create_topic(
         target_offpeak_seconds=target.offpeak if target else None,
         operations=[{"ru": o.ru, "en": o.en or o.ru} for o in body.operations],
     )
-    async with database.unit_of_work() as uow:
-        topic = await catalogue.create_topic(uow, office_id, spec, clock.now())
+    topic = await catalogue.create_topic(uow, office_id, spec, clock.now())
     return topic_out(topic)
 
 
 @router.post("/offices/{office_id}/windows", status_code=201, response_model=WindowOut)
 async def create_window(
-    office_id: OfficeId, body: WindowIn, _admin: AdminDep, database: DatabaseDep, clock: ClockDep
+    office_id: OfficeId, body: WindowIn, _admin: AdminDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> WindowOut:
     """Add a service window."""
-    async with database.unit_of_work() as uow:
-        window = await catalogue.create_window(uow, office_id, body.number, body.name, clock.now())
+    window = await catalogue.create_window(uow, office_id, body.number, body.name, clock.now())
     return WindowOut(id=window.id, number=window.number, name=window.name, office_id=office_id)
 
 
@@ -106,9 +106,9 @@ async def create_window(
 async def create_user(
     body: UserIn,
     _admin: AdminDep,
-    database: DatabaseDep,
     passwords: PasswordsDep,
     clock: ClockDep,
+    uow: UnitOfWorkDep,
 ) -> UserOut:
     """Add a user; an operator without skills serves every topic of the office."""
     spec = catalogue.UserSpec(
@@ -119,8 +119,7 @@ async def create_user(
         skills=[(s.topic_id, s.priority) for s in body.skills],
         display_name=body.display_name,
     )
-    async with database.unit_of_work() as uow:
-        user = await catalogue.create_user(uow, passwords, spec, clock.now())
+    user = await catalogue.create_user(uow, passwords, spec, clock.now())
     return UserOut(
         id=user.id,
         login=user.login,
@@ -137,8 +136,8 @@ async def create_kiosk(
     office_id: OfficeId,
     body: KioskIn,
     _admin: AdminDep,
-    database: DatabaseDep,
     clock: ClockDep,
+    uow: UnitOfWorkDep,
 ) -> KioskOut:
     """Register a kiosk and its ESC/POS printer (tcp://, usb://, serial://, file:// or null)."""
     if body.printer is not None:
@@ -146,19 +145,13 @@ async def create_kiosk(
             parse_printer_url(body.printer)
         except ValueError as error:
             raise Unprocessable(str(error)) from error
-    async with database.unit_of_work() as uow:
-        kiosk = await catalogue.create_kiosk(uow, office_id, body.name, body.printer, clock.now())
+    kiosk = await catalogue.create_kiosk(uow, office_id, body.name, body.printer, clock.now())
     return kiosk_out(request, kiosk)
 
 
 @router.get("/offices/{office_id}/kiosks", response_model=list[KioskOut])
 async def list_kiosks(
-    request: Request, office_id: OfficeId, manager: ManagerDep, database: DatabaseDep
+    request: Request, office: ManagerOffice, session: ReadingDep
 ) -> list[KioskOut]:
     """Kiosks of the office with their printer state (online, failures, last ticket)."""
-    async with database.reading() as session:
-        await lookups.office(session, office_id)
-        require_office(manager, office_id)
-        return [
-            kiosk_out(request, k) for k in await office_repo.kiosks_of_office(session, office_id)
-        ]
+    return [kiosk_out(request, k) for k in await catalogue.kiosks_of_office(session, office.id)]

@@ -5,20 +5,27 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.api.deps import (
     SESSION_COOKIE,
     ClockDep,
-    DatabaseDep,
     OperatorDep,
     PasswordsDep,
+    PrincipalsDep,
+    ReadingDep,
     SettingsDep,
+    UnitOfWorkDep,
+    UnitOfWorkLaterDep,
     client_address,
 )
 from queue_server.api.schemas import SessionOut, TokenOut
+from queue_server.clock import Clock
+from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import User
 from queue_server.errors import InvalidCredentials, TooManyAttempts, Unprocessable
 from queue_server.services import auth
+from queue_server.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -28,27 +35,25 @@ Password = Annotated[str, Form(min_length=1, max_length=200)]
 
 async def _login(
     request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    passwords: PasswordsDep,
-    clock: ClockDep,
-    username: str,
-    password: str,
+    session: AsyncSession,
+    uow: UnitOfWork,
+    settings: Settings,
+    passwords: auth.Passwords,
+    clock: Clock,
+    credentials: tuple[str, str],
     kind: str,
 ) -> tuple[User, str, str]:
+    username, password = credentials
     if "\x00" in username or "\x00" in password:
         raise Unprocessable("the login and password must not contain NUL characters")
-    now = clock.now()
-    async with database.unit_of_work() as uow:
-        outcome = await auth.attempt_login(
-            uow, settings, passwords, username, password, client_address(request), now
-        )
-        tokens = (
-            await auth.open_session(uow, settings, outcome.user, kind, now)
-            if outcome.user
-            else None
-        )
-    # Raised only after the commit, so the failed attempt stays counted.
+    now, client = clock.now(), client_address(request)
+    outcome = await auth.check_login(session, settings, passwords, username, password, client, now)
+    await uow.begin()
+    await auth.record_login(uow, settings, outcome, username, client, now)
+    tokens = (
+        await auth.open_session(uow, settings, outcome.user, kind, now) if outcome.user else None
+    )
+    await uow.commit()  # before refusing, so the failed attempt stays counted
     if outcome.throttled:
         minutes = max(1, round(settings.login_throttle_window_seconds / 60))
         raise TooManyAttempts(
@@ -62,7 +67,8 @@ async def _login(
 @router.post("/token", response_model=TokenOut)
 async def issue_token(
     request: Request,
-    database: DatabaseDep,
+    session: ReadingDep,
+    uow: UnitOfWorkLaterDep,
     settings: SettingsDep,
     passwords: PasswordsDep,
     clock: ClockDep,
@@ -71,7 +77,7 @@ async def issue_token(
 ) -> TokenOut:
     """Exchange a login and password for a bearer token (OAuth2 password flow)."""
     user, token, _csrf = await _login(
-        request, database, settings, passwords, clock, username, password, "bearer"
+        request, session, uow, settings, passwords, clock, (username, password), "bearer"
     )
     return TokenOut(access_token=token, role=user.role)
 
@@ -80,7 +86,8 @@ async def issue_token(
 async def open_browser_session(
     request: Request,
     response: Response,
-    database: DatabaseDep,
+    session: ReadingDep,
+    uow: UnitOfWorkLaterDep,
     settings: SettingsDep,
     passwords: PasswordsDep,
     clock: ClockDep,
@@ -89,7 +96,7 @@ async def open_browser_session(
 ) -> SessionOut:
     """Sign a browser in: sets an HttpOnly SameSite cookie and returns the CSRF token."""
     user, token, csrf = await _login(
-        request, database, settings, passwords, clock, username, password, "cookie"
+        request, session, uow, settings, passwords, clock, (username, password), "cookie"
     )
     response.set_cookie(
         SESSION_COOKIE,
@@ -122,14 +129,14 @@ async def logout(
     request: Request,
     response: Response,
     principal: OperatorDep,
-    database: DatabaseDep,
     settings: SettingsDep,
+    principals: PrincipalsDep,
+    uow: UnitOfWorkDep,
 ) -> Response:
     """End this login session (cookie or bearer token)."""
     header = request.headers.get("authorization", "")
     token = header.partition(" ")[2].strip() or request.cookies.get(SESSION_COOKIE, "")
-    async with database.unit_of_work() as uow:
-        await auth.close_session(uow, settings, token)
+    await auth.close_session(uow, settings, principals, token)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -3,37 +3,30 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
+from queue_server.api.schemas import MAX_ID
 from queue_server.clock import Clock
-from queue_server.db.engine import Database
+from queue_server.db.engine import Database, UnitOfWork
+from queue_server.db.models import Office
 from queue_server.errors import CsrfFailed, NotAuthenticated
-from queue_server.services import auth
-from queue_server.services.access import Principal, Role, require_role
+from queue_server.services import auth, lookups
+from queue_server.services.access import Principal, Role, require_office, require_role
+from queue_server.services.principal_cache import PrincipalCache
 from queue_server.settings import Settings
+from queue_server.state import SESSION_COOKIE as SESSION_COOKIE
+from queue_server.state import get_clock as get_clock
+from queue_server.state import get_database as get_database
+from queue_server.state import get_principals as get_principals
+from queue_server.state import get_settings as get_settings
 
-SESSION_COOKIE = "queue_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-# HTTPConnection: the websocket endpoints read the same app state through these.
-def get_database(request: HTTPConnection) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
-def get_clock(request: HTTPConnection) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
-
-
-def get_settings(request: HTTPConnection) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def get_passwords(request: HTTPConnection) -> auth.Passwords:
@@ -45,6 +38,7 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PasswordsDep = Annotated[auth.Passwords, Depends(get_passwords)]
+PrincipalsDep = Annotated[PrincipalCache, Depends(get_principals)]
 
 
 def client_address(request: Request) -> str:
@@ -58,14 +52,16 @@ def _bearer_token(request: Request) -> str | None:
 
 
 async def principal_from_request(request: Request) -> Principal | None:
-    """The signed-in user by bearer token or session cookie, or None."""
+    """The signed-in user by bearer token or session cookie, or None (remembered per process)."""
     database, settings, clock = get_database(request), get_settings(request), get_clock(request)
     bearer = _bearer_token(request)
     token = bearer or request.cookies.get(SESSION_COOKIE)
     if not token or len(token) > 200:
         return None
-    async with database.reading() as session:
-        return await auth.resolve_token(session, settings, token, bearer is None, clock.now())
+    principals = get_principals(request)
+    return await auth.resolve_token(
+        database, principals, settings, token, bearer is None, clock.now()
+    )
 
 
 async def current_principal(request: Request) -> Principal:
@@ -88,6 +84,55 @@ def _role_dependency(role: Role):  # type: ignore[no-untyped-def]
     return dependency
 
 
-OperatorDep = Annotated[Principal, Depends(_role_dependency(Role.OPERATOR))]
-ManagerDep = Annotated[Principal, Depends(_role_dependency(Role.MANAGER))]
-AdminDep = Annotated[Principal, Depends(_role_dependency(Role.ADMIN))]
+_ROLE_DEPENDENCIES = {role: _role_dependency(role) for role in Role}
+OperatorDep = Annotated[Principal, Depends(_ROLE_DEPENDENCIES[Role.OPERATOR])]
+ManagerDep = Annotated[Principal, Depends(_ROLE_DEPENDENCIES[Role.MANAGER])]
+AdminDep = Annotated[Principal, Depends(_ROLE_DEPENDENCIES[Role.ADMIN])]
+
+
+# One request, one unit of work: the dependency commits once when the handler returns, before
+# the answer is sent ("function" scope), and rolls back on any error. A handler with work to do
+# after the commit (printing) calls `uow.commit()` itself.
+async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+    async with get_database(request).unit_of_work() as uow:
+        yield uow
+
+
+async def _unit_of_work_later(request: Request) -> AsyncIterator[UnitOfWork]:
+    async with get_database(request).unit_of_work(begin=False) as uow:
+        yield uow
+
+
+async def _reading(request: Request) -> AsyncIterator[AsyncSession]:
+    async with get_database(request).reading() as session:
+        yield session
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(_unit_of_work, scope="function")]
+# The same, begun by the handler with `await uow.begin()` once its slow reading part is done.
+UnitOfWorkLaterDep = Annotated[UnitOfWork, Depends(_unit_of_work_later, scope="function")]
+ReadingDep = Annotated[AsyncSession, Depends(_reading, scope="function")]
+
+# The API's path parameters, in one place.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+OfficeId = IdPath
+TicketCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+def _office_access(role: Role):  # type: ignore[no-untyped-def]
+    """The office of the path, for a user of `role` who may see it: 404 before 403."""
+    # A default, not an annotation: annotations are strings here and cannot see `role`.
+    signed_in = Depends(_ROLE_DEPENDENCIES[role])
+
+    async def dependency(
+        office_id: OfficeId, session: ReadingDep, principal: Principal = signed_in
+    ) -> Office:
+        office = await lookups.office(session, office_id)
+        require_office(principal, office_id)
+        return office
+
+    return dependency
+
+
+OperatorOffice = Annotated[Office, Depends(_office_access(Role.OPERATOR))]
+ManagerOffice = Annotated[Office, Depends(_office_access(Role.MANAGER))]

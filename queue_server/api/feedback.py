@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from queue_server.api.deps import ClockDep, DatabaseDep
+from queue_server.api.deps import ClockDep, TicketCode, UnitOfWorkDep
 from queue_server.services import feedback
 
 router = APIRouter(tags=["visitors"])
-TicketCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class FeedbackIn(BaseModel):
@@ -29,13 +26,12 @@ class FeedbackOut(BaseModel):
 
 @router.post("/tickets/{code}/feedback", response_model=FeedbackOut)
 async def rate_service(
-    code: TicketCode, body: FeedbackIn, database: DatabaseDep, clock: ClockDep
+    code: TicketCode, body: FeedbackIn, clock: ClockDep, uow: UnitOfWorkDep
 ) -> FeedbackOut:
     """Rate a finished service 1-5 with an optional comment; once per ticket.
 
     `409 ticket_not_finished` before the service is over, `409 already_rated` the second time."""
-    async with database.unit_of_work() as uow:
-        ticket = await feedback.rate_ticket(
-            uow, code=code, rating=body.rating, comment=body.comment, now=clock.now()
-        )
+    ticket = await feedback.rate_ticket(
+        uow, code=code, rating=body.rating, comment=body.comment, now=clock.now()
+    )
     return FeedbackOut(number=ticket.number, rating=body.rating, comment=ticket.comment)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from queue_server.api.deps import ClockDep, DatabaseDep
-from queue_server.api.schemas import MAX_ID
+from queue_server.api.deps import ClockDep, IdPath, ReadingDep, UnitOfWorkDep
 from queue_server.core import schedule
 from queue_server.db.models import Kiosk, Office
-from queue_server.services import lookups
+from queue_server.services import catalogue, lookups
 
 router = APIRouter(tags=["visitors"])
-KioskId = Annotated[int, Path(ge=1, le=MAX_ID)]
+KioskId = IdPath
 
 
 class KioskOffice(BaseModel):
@@ -44,24 +43,18 @@ class KioskPublicOut(BaseModel):
 
 
 @router.get("/kiosks/{kiosk_id}", response_model=KioskPublicOut)
-async def kiosk_info(kiosk_id: KioskId, database: DatabaseDep, clock: ClockDep) -> KioskPublicOut:
+async def kiosk_info(kiosk_id: KioskId, session: ReadingDep, clock: ClockDep) -> KioskPublicOut:
     """A kiosk, its office and opening state: what the touchscreen page shows before any tap."""
-    async with database.reading() as session:
-        kiosk = await lookups.kiosk(session, kiosk_id)
-        office = await lookups.office(session, kiosk.office_id)
+    kiosk = await lookups.kiosk(session, kiosk_id)
+    office = await lookups.office(session, kiosk.office_id)
     return _kiosk_public(kiosk, office, clock.now())
 
 
 @router.post("/kiosks/{kiosk_id}/check-in", response_model=KioskPublicOut)
-async def kiosk_check_in(
-    kiosk_id: KioskId, database: DatabaseDep, clock: ClockDep
-) -> KioskPublicOut:
+async def kiosk_check_in(kiosk_id: KioskId, clock: ClockDep, uow: UnitOfWorkDep) -> KioskPublicOut:
     """What GET /kiosks/{id} answers, noting that the kiosk is alive (the dashboard shows it)."""
     now = clock.now()
-    async with database.unit_of_work() as uow:
-        kiosk = await lookups.kiosk(uow.session, kiosk_id)
-        kiosk.last_seen_at = now
-        office = await lookups.office(uow.session, kiosk.office_id)
+    kiosk, office = await catalogue.check_in_kiosk(uow, kiosk_id, now)
     return _kiosk_public(kiosk, office, now)
 
 

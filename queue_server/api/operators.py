@@ -2,46 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Path, Request, Response
-
-from queue_server.api.deps import ClockDep, DatabaseDep, OperatorDep
-from queue_server.api.presenters import ticket_out
-from queue_server.api.schemas import (
-    MAX_ID,
-    FinishIn,
-    NoteIn,
-    PauseIn,
-    TicketOut,
-    TransferIn,
-    WindowOut,
+from queue_server.api.deps import (
+    ClockDep,
+    IdPath,
+    OperatorDep,
+    OperatorOffice,
+    ReadingDep,
+    UnitOfWorkDep,
 )
+from queue_server.api.presenters import ticket_out
+from queue_server.api.schemas import FinishIn, NoteIn, PauseIn, TicketOut, TransferIn, WindowOut
 from queue_server.core.lifecycle import Action
+from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Ticket
-from queue_server.db.repositories import offices as office_repo
-from queue_server.db.repositories import tickets as ticket_repo
-from queue_server.services import calling, lookups, operators, serving
-from queue_server.services.access import Principal, require_office
+from queue_server.services import calling, catalogue, operators, queue_views, serving
+from queue_server.services.access import Principal
 
 router = APIRouter(tags=["operators"])
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Id = IdPath
 
 
-async def _respond(database: Any, request: Request, ticket: Ticket) -> TicketOut:
-    async with database.reading() as session:
-        return await ticket_out(session, request, ticket)
+async def _respond(uow: UnitOfWork, request: Request, ticket: Ticket, clock: ClockDep) -> TicketOut:
+    """The answer of an action, from the action's own transaction (a ticket in hand has no
+    estimate to make; one sent back to the queue is forecast once)."""
+    return ticket_out(request, await queue_views.status_of(uow.session, ticket, clock.now()))
 
 
 @router.get("/offices/{office_id}/windows", response_model=list[WindowOut])
-async def list_windows(
-    office_id: Id, principal: OperatorDep, database: DatabaseDep
-) -> list[WindowOut]:
+async def list_windows(office: OperatorOffice, session: ReadingDep) -> list[WindowOut]:
     """The office's windows and who holds each."""
-    async with database.reading() as session:
-        await lookups.office(session, office_id)
-        require_office(principal, office_id)
-        windows = await office_repo.windows_of_office(session, office_id)
+    windows = await catalogue.windows_of_office(session, office.id)
     return [
         WindowOut(
             id=w.id, number=w.number, name=w.name, office_id=w.office_id, operator_id=w.operator_id
@@ -56,18 +48,13 @@ async def list_windows(
     responses={204: {"description": "Nobody eligible is waiting"}},
 )
 async def call_next(
-    request: Request,
-    window_id: Id,
-    principal: OperatorDep,
-    database: DatabaseDep,
-    clock: ClockDep,
+    request: Request, window_id: Id, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TicketOut | Response:
     """Call the next ticket by the routing policy to this window; 204 if nobody eligible waits."""
-    async with database.unit_of_work() as uow:
-        ticket = await calling.call_next(uow, principal, window_id, clock.now())
+    ticket = await calling.call_next(uow, principal, window_id, clock.now())
     if ticket is None:
         return Response(status_code=204)
-    return await _respond(database, request, ticket)
+    return await _respond(uow, request, ticket, clock)
 
 
 @router.post("/windows/{window_id}/call/{ticket_id}", response_model=TicketOut)
@@ -76,43 +63,41 @@ async def call_specific(
     window_id: Id,
     ticket_id: Id,
     principal: OperatorDep,
-    database: DatabaseDep,
     clock: ClockDep,
+    uow: UnitOfWorkDep,
 ) -> TicketOut:
     """Call one waiting ticket out of turn (recorded as such in the event log)."""
-    async with database.unit_of_work() as uow:
-        ticket = await calling.call_ticket(uow, principal, window_id, ticket_id, clock.now())
-    return await _respond(database, request, ticket)
+    ticket = await calling.call_ticket(uow, principal, window_id, ticket_id, clock.now())
+    return await _respond(uow, request, ticket, clock)
 
 
 async def _act(
     request: Request,
-    database: Any,
-    clock: Any,
+    uow: UnitOfWork,
+    clock: ClockDep,
     principal: Principal,
     ticket_id: int,
     action: Action,
     details: serving.Details | None = None,
 ) -> TicketOut:
-    async with database.unit_of_work() as uow:
-        ticket = await serving.act(uow, principal, ticket_id, action, clock.now(), details)
-    return await _respond(database, request, ticket)
+    ticket = await serving.act(uow, principal, ticket_id, action, clock.now(), details)
+    return await _respond(uow, request, ticket, clock)
 
 
 @router.post("/tickets/{ticket_id}/recall", response_model=TicketOut)
 async def recall(
-    request: Request, ticket_id: Id, principal: OperatorDep, database: DatabaseDep, clock: ClockDep
+    request: Request, ticket_id: Id, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TicketOut:
     """Call the same ticket again (the visitor has not come yet)."""
-    return await _act(request, database, clock, principal, ticket_id, Action.RECALL)
+    return await _act(request, uow, clock, principal, ticket_id, Action.RECALL)
 
 
 @router.post("/tickets/{ticket_id}/start", response_model=TicketOut)
 async def start(
-    request: Request, ticket_id: Id, principal: OperatorDep, database: DatabaseDep, clock: ClockDep
+    request: Request, ticket_id: Id, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TicketOut:
     """The visitor has come to the window: service starts."""
-    return await _act(request, database, clock, principal, ticket_id, Action.START)
+    return await _act(request, uow, clock, principal, ticket_id, Action.START)
 
 
 @router.post("/tickets/{ticket_id}/finish", response_model=TicketOut)
@@ -120,21 +105,21 @@ async def finish(
     request: Request,
     ticket_id: Id,
     principal: OperatorDep,
-    database: DatabaseDep,
     clock: ClockDep,
+    uow: UnitOfWorkDep,
     body: FinishIn | None = None,
 ) -> TicketOut:
     """Service done, optionally with the operations performed (outcomes)."""
     details = serving.Details(outcomes=body.outcomes, note=body.note) if body else None
-    return await _act(request, database, clock, principal, ticket_id, Action.FINISH, details)
+    return await _act(request, uow, clock, principal, ticket_id, Action.FINISH, details)
 
 
 @router.post("/tickets/{ticket_id}/no-show", response_model=TicketOut)
 async def no_show(
-    request: Request, ticket_id: Id, principal: OperatorDep, database: DatabaseDep, clock: ClockDep
+    request: Request, ticket_id: Id, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TicketOut:
     """The called visitor did not come."""
-    return await _act(request, database, clock, principal, ticket_id, Action.NO_SHOW)
+    return await _act(request, uow, clock, principal, ticket_id, Action.NO_SHOW)
 
 
 @router.post("/tickets/{ticket_id}/return", response_model=TicketOut)
@@ -142,13 +127,13 @@ async def return_to_queue(
     request: Request,
     ticket_id: Id,
     principal: OperatorDep,
-    database: DatabaseDep,
     clock: ClockDep,
+    uow: UnitOfWorkDep,
     body: NoteIn | None = None,
 ) -> TicketOut:
     """Put the ticket back in its queue, keeping its place by the original issue time."""
     details = serving.Details(note=body.note) if body else None
-    return await _act(request, database, clock, principal, ticket_id, Action.RETURN, details)
+    return await _act(request, uow, clock, principal, ticket_id, Action.RETURN, details)
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketOut)
@@ -157,47 +142,41 @@ async def transfer(
     ticket_id: Id,
     body: TransferIn,
     principal: OperatorDep,
-    database: DatabaseDep,
     clock: ClockDep,
+    uow: UnitOfWorkDep,
 ) -> TicketOut:
     """Send the ticket to another topic's queue; it keeps its original issue time."""
     details = serving.Details(topic_id=body.topic_id, note=body.note)
-    return await _act(request, database, clock, principal, ticket_id, Action.TRANSFER, details)
+    return await _act(request, uow, clock, principal, ticket_id, Action.TRANSFER, details)
 
 
 @router.get("/offices/{office_id}/queue", response_model=list[TicketOut])
 async def waiting_list(
-    request: Request, office_id: Id, principal: OperatorDep, database: DatabaseDep
+    request: Request, office: OperatorOffice, session: ReadingDep, clock: ClockDep
 ) -> list[TicketOut]:
     """Tickets waiting in the office, oldest first (for calling one out of turn)."""
-    async with database.reading() as session:
-        await lookups.office(session, office_id)
-        require_office(principal, office_id)
-        tickets = await ticket_repo.waiting_tickets(session, office_id)
-        return [await ticket_out(session, request, t) for t in tickets]
+    views = await queue_views.waiting_views(session, office.id, clock.now())
+    return [ticket_out(request, view) for view in views]
 
 
 @router.post("/operators/me/pause", status_code=204)
 async def pause(
-    body: PauseIn, principal: OperatorDep, database: DatabaseDep, clock: ClockDep
+    body: PauseIn, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> Response:
     """Stop being offered tickets, with a reason."""
-    async with database.unit_of_work() as uow:
-        await operators.pause(uow, principal, body.reason, clock.now())
+    await operators.pause(uow, principal, body.reason, clock.now())
     return Response(status_code=204)
 
 
 @router.post("/operators/me/resume", status_code=204)
-async def resume(principal: OperatorDep, database: DatabaseDep, clock: ClockDep) -> Response:
+async def resume(principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep) -> Response:
     """Be offered tickets again."""
-    async with database.unit_of_work() as uow:
-        await operators.resume(uow, principal, clock.now())
+    await operators.resume(uow, principal, clock.now())
     return Response(status_code=204)
 
 
 @router.post("/operators/me/leave", status_code=204)
-async def leave(principal: OperatorDep, database: DatabaseDep, clock: ClockDep) -> Response:
+async def leave(principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep) -> Response:
     """Free the window(s) this operator holds."""
-    async with database.unit_of_work() as uow:
-        await operators.leave_windows(uow, principal, clock.now())
+    await operators.leave_windows(uow, principal, clock.now())
     return Response(status_code=204)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from queue_server.api.deps import get_clock
 from queue_server.api.schemas import KioskOut, PrintOut, TicketOut, WindowRef
-from queue_server.db.models import Kiosk, Ticket, Window
-from queue_server.services import estimates
+from queue_server.db.models import Kiosk
+from queue_server.services.queue_views import TicketStatusView
 
 
 def public_base_url(request: Request) -> str:
@@ -16,11 +14,11 @@ def public_base_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
-async def ticket_out(
-    session: AsyncSession, request: Request, ticket: Ticket, print_result: PrintOut | None = None
+def ticket_out(
+    request: Request, view: TicketStatusView, print_result: PrintOut | None = None
 ) -> TicketOut:
-    position, wait = await estimates.ticket_position(session, ticket, get_clock(request).now())
-    window = await session.get(Window, ticket.window_id) if ticket.window_id else None
+    """The contract's ticket body, from a ticket with its position, wait and window."""
+    ticket, window = view.ticket, view.window
     return TicketOut(
         id=ticket.id,
         number=ticket.number,
@@ -34,8 +32,8 @@ async def ticket_out(
         called_at=ticket.called_at,
         started_at=ticket.started_at,
         finished_at=ticket.finished_at,
-        position=position,
-        estimated_wait_seconds=wait,
+        position=view.position,
+        estimated_wait_seconds=view.estimated_wait_seconds,
         status_url=f"{public_base_url(request)}/t/{ticket.code}",
         window=None
         if window is None

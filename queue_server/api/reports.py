@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from queue_server.api.deps import ClockDep, DatabaseDep, ManagerDep
+from queue_server.api.deps import ClockDep, ManagerOffice, OfficeId, ReadingDep
 from queue_server.api.schemas import MAX_ID
-from queue_server.errors import Unprocessable
 from queue_server.services import lookups, reports
-from queue_server.services.access import require_office
 
 router = APIRouter(tags=["reports"])
-OfficeId = Annotated[int, Path(ge=1, le=MAX_ID)]
-MAX_REPORT_DAYS = 3660
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 DateFrom = Annotated[date, Query(description="first service day, YYYY-MM-DD")]
@@ -46,20 +42,14 @@ ReportQueryDep = Annotated[reports.ReportQuery, Depends(_report_query)]
 
 
 async def _report_data(
-    manager: ManagerDep, query: ReportQueryDep, database: DatabaseDep, clock: ClockDep
+    office: ManagerOffice, query: ReportQueryDep, session: ReadingDep, clock: ClockDep
 ) -> dict[str, Any]:
     """The report, for a signed-in manager of the office (checked before anything else)."""
-    if query.date_to < query.date_from:
-        raise Unprocessable("date_to must not be before date_from")
-    if (query.date_to - query.date_from).days > MAX_REPORT_DAYS:
-        raise Unprocessable(f"the range may span at most {MAX_REPORT_DAYS} days")
-    async with database.reading() as session:
-        office = await lookups.office(session, query.office_id)
-        require_office(manager, query.office_id)
-        if query.topic_id is not None:
-            await lookups.topic_in_office(session, query.office_id, query.topic_id)
-        data: dict[str, Any] = await reports.report(session, office, query, clock.now())
-        return data
+    reports.check_period(query.date_from, query.date_to)
+    if query.topic_id is not None:
+        await lookups.topic_in_office(session, query.office_id, query.topic_id)
+    data: dict[str, Any] = await reports.report(session, office, query, clock.now())
+    return data
 
 
 ReportData = Annotated[dict[str, Any], Depends(_report_data)]
@@ -98,9 +88,8 @@ async def report_xlsx(data: ReportData, query: ReportQueryDep) -> Response:
 
 
 @router.get("/offices/{office_id}/load")
-async def office_load(office_id: OfficeId, database: DatabaseDep) -> dict[str, Any]:
+async def office_load(office_id: OfficeId, session: ReadingDep) -> dict[str, Any]:
     """Public: average visits by weekday and hour, citizens and organisations separately, with the
     level of each hour ("maximum", "high", "minimum", or "closed")."""
-    async with database.reading() as session:
-        office = await lookups.office(session, office_id)
-        return await reports.load(session, office)
+    office = await lookups.office(session, office_id)
+    return await reports.load(session, office)

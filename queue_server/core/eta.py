@@ -14,6 +14,7 @@ estimate must work the same way in the office as in the simulator.
 
 from __future__ import annotations
 
+import copy
 import heapq
 from bisect import bisect_right, insort
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -42,6 +43,12 @@ MIN_BREAK_LEFT_SECONDS = 300.0
 PACE_WINDOW = timedelta(minutes=45)
 PACE_MIN_SPAN = timedelta(minutes=10)
 ARRIVALS_HORIZON_SECONDS = 1200.0
+# Extending a forecast for tickets issued since keeps the arrival pace it was replayed with; it
+# stops (a new replay reads the pace again) before those tickets would move the pace by a tenth.
+PACE_DRIFT = 0.1
+# Newcomers (the ticket a kiosk would issue now, one per topic) get ids above any real ticket's, so
+# they queue behind every waiting ticket of their topic, extensions included.
+NEWCOMER_IDS = 1 << 62
 
 
 def mean_service_seconds(
@@ -313,7 +320,7 @@ class _Queue:
     it those heads picks exactly what it would pick from the whole queue, whatever its length.
     """
 
-    def __init__(self, tickets: Iterable[QueuedTicket]) -> None:
+    def __init__(self, tickets: Iterable[QueuedTicket] = ()) -> None:
         self._heaps: dict[tuple[int, bool], list[tuple[datetime, int, QueuedTicket]]] = {}
         for ticket in tickets:
             self.add(ticket)
@@ -327,6 +334,11 @@ class _Queue:
 
     def take(self, ticket: QueuedTicket) -> None:
         heapq.heappop(self._heaps[(ticket.topic_id, ticket.priority)])
+
+    def copy(self) -> _Queue:
+        twin = _Queue()
+        twin._heaps = {kind: list(heap) for kind, heap in self._heaps.items()}
+        return twin
 
 
 def _takes_newcomer(
@@ -349,6 +361,33 @@ def _takes_newcomer(
     return choose_next([*others, newcomer], operator.skills, streak, policy) == newcomer
 
 
+@dataclass(frozen=True, slots=True)
+class _Checkpoint:
+    """The replay as it stood just before the decision that called a topic's newcomer.
+
+    Resuming it with a real ticket in the newcomer's place replays only what follows that moment:
+    nothing before it changes when an ordinary ticket joins the tail of its topic. `extras` are the
+    tickets added since the checkpoint was taken (each called later than it, so waiting then).
+    """
+
+    step: int
+    replay: _Replay
+    extras: tuple[QueuedTicket, ...] = ()
+
+    def joined(self, ticket: QueuedTicket) -> _Checkpoint:
+        return _Checkpoint(self.step, self.replay, (*self.extras, ticket))
+
+    def resumed(self, ticket: QueuedTicket) -> _Replay:
+        """The replay from here on, with `ticket` (and the extras) waiting; `recent` holds the
+        calls made from here on."""
+        replay = self.replay.copy()
+        for waiting in (*self.extras, ticket):
+            replay.queue.add(waiting)
+            replay.pending.add(waiting.id)
+        replay.run()
+        return replay
+
+
 class _Replay:
     """One run of `predict_wait_seconds`'s replay that notes every call instead of stopping.
 
@@ -364,52 +403,79 @@ class _Replay:
         self.pending = {ticket.id for ticket in view.waiting}
         self.unresolved = dict(newcomers)
         self.called: dict[int, float] = {}
+        self.recent: dict[int, float] = {}  # the calls since this replay was copied
         self.newcomers_called: dict[int, float] = {}
+        self.checkpoints: dict[int, _Checkpoint] = {}
         self.streaks = [operator.priority_streak for operator in view.operators]
         self.free_at = [
             (_free_in(operator, view.services), index)
             for index, operator in enumerate(view.operators)
         ]
         heapq.heapify(self.free_at)
-        self.arrivals = _expected_arrivals(view) if with_arrivals else iter(())
-        self.upcoming = next(self.arrivals, None)
-        self.made = 0
+        # Read ahead once, so that a copy of the replay resumes the same stream of arrivals.
+        self.arrivals = list(_expected_arrivals(view)) if with_arrivals else []
+        self.next_arrival = 0
+        self.step = 0
+
+    def copy(self) -> _Replay:
+        twin = copy.copy(self)
+        twin.queue = self.queue.copy()
+        twin.pending = set(self.pending)
+        twin.unresolved = dict(self.unresolved)
+        twin.called = dict(self.called)
+        twin.recent = {}
+        twin.newcomers_called = dict(self.newcomers_called)
+        twin.checkpoints = {}
+        twin.streaks = list(self.streaks)
+        twin.free_at = list(self.free_at)
+        return twin
+
+    @property
+    def upcoming(self) -> tuple[float, int, bool] | None:
+        return self.arrivals[self.next_arrival] if self.next_arrival < len(self.arrivals) else None
 
     def run(self) -> None:
         while self.free_at and (self.pending or self.unresolved):
             moment, index = self.free_at[0]
-            if self.upcoming is not None and self.upcoming[0] <= moment:
-                self._arrive()
+            upcoming = self.upcoming
+            if upcoming is not None and upcoming[0] <= moment:
+                self._arrive(upcoming)
             else:
-                heapq.heappop(self.free_at)
                 self._decide(moment, index)
 
-    def _arrive(self) -> None:
-        assert self.upcoming is not None
-        due, topic, priority = self.upcoming
-        self.made += 1
+    def _arrive(self, upcoming: tuple[float, int, bool]) -> None:
+        due, topic, priority = upcoming
+        self.next_arrival += 1
         at = self.view.now + timedelta(seconds=due)
-        self.queue.add(QueuedTicket(-self.made, topic, priority, at))
-        self.upcoming = next(self.arrivals, None)
+        self.queue.add(QueuedTicket(-self.next_arrival, topic, priority, at))
 
     def _decide(self, moment: float, index: int) -> None:
         operator, streak, policy = self.view.operators[index], self.streaks[index], self.view.policy
         heads = self.queue.heads()
         ordinary = {ticket.topic_id: ticket for ticket in heads if not ticket.priority}
-        for topic, newcomer in list(self.unresolved.items()):
-            rival = ordinary.get(topic)
-            if _takes_newcomer(heads, rival, newcomer, operator, streak, policy):
+        taken = [
+            topic
+            for topic, newcomer in self.unresolved.items()
+            if _takes_newcomer(heads, ordinary.get(topic), newcomer, operator, streak, policy)
+        ]
+        if taken:
+            checkpoint = _Checkpoint(self.step, self.copy())
+            for topic in taken:
                 self.newcomers_called[topic] = moment
+                self.checkpoints[topic] = checkpoint
                 del self.unresolved[topic]
+        self.step += 1
+        heapq.heappop(self.free_at)
         chosen = choose_next(heads, operator.skills, streak, policy)
         if chosen is None:
-            if self.upcoming is not None:  # idle until the next arrival might concern them
-                heapq.heappush(self.free_at, (max(moment, self.upcoming[0]), index))
+            upcoming = self.upcoming
+            if upcoming is not None:  # idle until the next arrival might concern them
+                heapq.heappush(self.free_at, (max(moment, upcoming[0]), index))
             return
         self.queue.take(chosen)
         if chosen.id in self.pending:
             self.pending.remove(chosen.id)
-            self.called[chosen.id] = moment
+            self.called[chosen.id] = self.recent[chosen.id] = moment
         self.streaks[index] = next_priority_streak(streak, chosen)
         occupation = self.view.services.occupation(chosen.topic_id)
         heapq.heappush(self.free_at, (moment + occupation, index))
@@ -417,10 +483,77 @@ class _Replay:
 
 @dataclass(frozen=True, slots=True)
 class Forecast:
-    """Predicted waits from one replay: per waiting ticket id, and per topic for a new ticket."""
+    """Predicted waits from one replay: per waiting ticket id, and per topic for a new ticket.
+
+    `ahead` is each waiting ticket's `people_ahead`. `extend` adds a ticket issued since without
+    replaying the queue again.
+    """
 
     tickets: dict[int, int]
     newcomers: dict[int, int]
+    ahead: dict[int, int] = field(default_factory=dict)
+    view: LiveView | None = None
+    _checkpoints: Mapping[int, _Checkpoint] = field(default_factory=dict)
+    _counts: Mapping[int, int] = field(default_factory=dict)
+    _added: int = 0
+    _with_arrivals: bool = True
+
+    def extend(self, ticket_id: int, topic_id: int) -> Forecast | None:
+        """This forecast with one more ordinary ticket of `topic_id` at the tail of its topic.
+
+        Wait for wait what a new `forecast` of the view with that ticket queued at the view's
+        `now` gives (the arrival pace stays the one read then), at the cost of replaying only what
+        follows its call. None when the topic had no newcomer here, or when the tickets added
+        would have moved the arrival pace too far: make a new forecast instead.
+        """
+        view = self.view
+        if view is None or topic_id not in self.newcomers or not self._pace_holds():
+            return None
+        added = self._added + 1
+        ticket = QueuedTicket(ticket_id, topic_id, False, view.now)
+        counts = {**self._counts, topic_id: self._counts.get(topic_id, 0) + 1}
+        ahead = {**self.ahead, ticket_id: self._counts.get(topic_id, 0)}
+        checkpoint = self._checkpoints.get(topic_id)
+        if checkpoint is None:  # nobody at work serves the topic: it changes nobody's wait
+            tickets = {**self.tickets, ticket_id: self.newcomers[topic_id]}
+            newcomers = {**self.newcomers, topic_id: _fallback_wait(view, topic_id, counts)}
+            kept = {topic: point.joined(ticket) for topic, point in self._checkpoints.items()}
+            return Forecast(
+                tickets, newcomers, ahead, view, kept, counts, added, self._with_arrivals
+            )
+        resumed = checkpoint.resumed(ticket)
+        tickets = {**self.tickets, **{i: round(at) for i, at in resumed.recent.items()}}
+        newcomers = {**self.newcomers, **_newcomer_waits(view, resumed, counts)}
+        # Checkpoints from before the ticket's call stay true with the ticket waiting in them;
+        # the resumed run took new ones for the topics whose newcomer it called.
+        kept = {
+            topic: point.joined(ticket)
+            for topic, point in self._checkpoints.items()
+            if point.step < checkpoint.step
+        }
+        checkpoints = {**kept, **resumed.checkpoints}
+        return Forecast(
+            tickets, newcomers, ahead, view, checkpoints, counts, added, self._with_arrivals
+        )
+
+    def _pace_holds(self) -> bool:
+        if not self._with_arrivals or self.view is None:
+            return True
+        since = self.view.now - PACE_WINDOW
+        recent = sum(1 for issue in self.view.issued_today if issue.at > since)
+        return self._added + 1 <= PACE_DRIFT * recent
+
+
+def _fallback_wait(view: LiveView, topic_id: int, counts: Mapping[int, int]) -> int:
+    """A newcomer nobody at work would call: one operator is assumed to come for the topic."""
+    return round((counts.get(topic_id, 0) + 1) * view.services.occupation(topic_id))
+
+
+def _newcomer_waits(view: LiveView, replay: _Replay, counts: Mapping[int, int]) -> dict[int, int]:
+    waits = {topic: round(moment) for topic, moment in replay.newcomers_called.items()}
+    for topic in replay.unresolved:
+        waits[topic] = _fallback_wait(view, topic, counts)
+    return waits
 
 
 def newcomer(view: LiveView, topic_id: int) -> QueuedTicket:
@@ -433,23 +566,23 @@ def forecast(
     view: LiveView, new_topics: Iterable[int] = (), with_arrivals: bool = True
 ) -> Forecast:
     """`predict_wait_seconds` of every waiting ticket and of a newcomer per topic, in one replay."""
-    newcomers = {topic: newcomer(view, topic) for topic in new_topics}
+    newcomers = {
+        topic: QueuedTicket(NEWCOMER_IDS + topic, topic, False, view.now) for topic in new_topics
+    }
     replay = _Replay(view, newcomers, with_arrivals)
     replay.run()
     ahead = positions(view.waiting)
+    counts: dict[int, int] = {}
+    for ticket in view.waiting:
+        counts[ticket.topic_id] = counts.get(ticket.topic_id, 0) + 1
     tickets = {
         ticket.id: round(replay.called[ticket.id])
         if ticket.id in replay.called
         else _fallback(view, ticket, ahead[ticket.id])
         for ticket in view.waiting
     }
-    new = {
-        topic: round(replay.newcomers_called[topic])
-        if topic in replay.newcomers_called
-        else _fallback(view, ticket)
-        for topic, ticket in newcomers.items()
-    }
-    return Forecast(tickets, new)
+    new = _newcomer_waits(view, replay, counts)
+    return Forecast(tickets, new, ahead, view, replay.checkpoints, counts, 0, with_arrivals)
 
 
 def predict_all(view: LiveView, with_arrivals: bool = True) -> dict[int, int]:

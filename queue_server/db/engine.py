@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from queue_server.db.writer_turns import WriterTurns
 
 AfterCommit = Callable[[], Awaitable[None]]
+Message = dict[str, Any]
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_WRITER_TURN_SECONDS = 30.0
 
@@ -64,13 +65,40 @@ def _configure_sqlite(engine: AsyncEngine, begin_statement: str, busy_timeout_ms
         connection.exec_driver_sql(begin_statement)
 
 
-class UnitOfWork:
-    """A session plus the side effects to run once its transaction has committed."""
+class EventSink(Protocol):
+    """Where committed events go; `publish` must return at once (it runs after every commit)."""
 
-    def __init__(self, session: AsyncSession, database: Database) -> None:
+    def publish(self, office_id: int, message: Message) -> None: ...
+
+
+class NoEvents:
+    """The sink of a database nobody listens to (the CLI, tests, scripts)."""
+
+    def publish(self, office_id: int, message: Message) -> None:
+        return None
+
+
+class UnitOfWork:
+    """A session plus the side effects to run once its transaction has committed.
+
+    The transaction commits once: at the end of `Database.unit_of_work`, or earlier when the
+    request still has work to do after it (printing) and calls `commit` itself.
+    """
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        database: Database,
+        turn: contextlib.AbstractAsyncContextManager[None],
+        events: EventSink,
+    ) -> None:
         self.session = session
         self.database = database
+        self.events = events
+        self._turn = turn
         self._after_commit: list[AfterCommit] = []
+        self._open = False
+        self._ended = False
 
     @property
     def dialect(self) -> str:
@@ -79,6 +107,45 @@ class UnitOfWork:
     def after_commit(self, callback: AfterCommit) -> None:
         """Run `callback` only if and after the transaction commits (events, printing)."""
         self._after_commit.append(callback)
+
+    async def begin(self) -> None:
+        """Wait for the writer's turn and open the transaction; once (`Database.unit_of_work`
+        does it, unless told to leave it to a request with slow work to do first)."""
+        if self._open or self._ended:
+            return
+        await self._turn.__aenter__()
+        self._open = True
+        try:
+            await self.session.begin()
+        except BaseException:
+            await self._close(rollback=True)
+            raise
+
+    async def commit(self) -> None:
+        """Commit now, let the next writer in, then run the after-commit effects; once only."""
+        if not self._open:
+            self._ended = True
+            return
+        try:
+            await self.session.commit()
+        except BaseException:
+            await self._close(rollback=True)
+            raise
+        await self._close(rollback=False)
+        await self.run_after_commit()
+
+    async def rollback(self) -> None:
+        if self._open:
+            await self._close(rollback=True)
+
+    async def _close(self, rollback: bool) -> None:
+        self._open, self._ended = False, True
+        try:
+            if rollback:
+                await self.session.rollback()
+            await self.session.close()
+        finally:
+            await self._turn.__aexit__(None, None, None)
 
     async def run_after_commit(self) -> None:
         callbacks, self._after_commit = self._after_commit, []
@@ -93,6 +160,7 @@ class Database:
         self,
         url: str,
         *,
+        events: EventSink | None = None,
         echo: bool = False,
         writer_turns: bool = True,
         writer_turn_seconds: float = SQLITE_WRITER_TURN_SECONDS,
@@ -113,18 +181,28 @@ class Database:
             _configure_sqlite(self.read_engine, "BEGIN", busy_timeout_ms)
         else:
             self.read_engine = self.write_engine
-        self._writers = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        # `writes` tells caches that what this session reads may not be committed (yet, or ever).
+        self._writers = async_sessionmaker(
+            self.write_engine, expire_on_commit=False, info={"writes": True}
+        )
         self._readers = async_sessionmaker(self.read_engine, expire_on_commit=False)
-        self.publish: Callable[[int, dict[str, Any]], Awaitable[None]] | None = None
+        self.events: EventSink = events or NoEvents()
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
-        """A write transaction: committed at the end of the block, rolled back on any error."""
-        async with self._write_turn(), self._writers() as session:
-            uow = UnitOfWork(session, self)
-            async with session.begin():
-                yield uow
-        await uow.run_after_commit()
+    async def unit_of_work(self, *, begin: bool = True) -> AsyncIterator[UnitOfWork]:
+        """A write transaction: committed at the end of the block, rolled back on any error.
+
+        `begin=False` leaves `uow.begin()` to the block, for work that must not hold the
+        writer's turn (a password check) before it writes."""
+        uow = UnitOfWork(self._writers(), self, self._write_turn(), self.events)
+        if begin:
+            await uow.begin()
+        try:
+            yield uow
+        except BaseException:
+            await uow.rollback()
+            raise
+        await uow.commit()
 
     def _write_turn(self) -> contextlib.AbstractAsyncContextManager[None]:
         if self.writer_turns is None:

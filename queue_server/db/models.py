@@ -268,6 +268,16 @@ class AuthSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class AuthEpoch(Base):
+    """One row counting revoked logins: every worker process re-reads it about once a second and
+    forgets the logins it remembers when it has moved (services.principal_cache)."""
+
+    __tablename__ = "auth_epoch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class LoginFailure(Base):
     """Failed logins, shared by every worker process so throttling holds across them."""
 

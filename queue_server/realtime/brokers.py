@@ -15,6 +15,10 @@ Message = dict[str, Any]
 Receiver = Callable[[int, Message | None], None]
 Reconnected = Callable[[], None]
 log = logging.getLogger(__name__)
+# A stalled Redis (stopped, or its host gone) must fail a publish within a second, as the outbox
+# gives up on each message after that long anyway; nor may the listener hang while connecting.
+PUBLISH_TIMEOUT_SECONDS = 1.0
+CONNECT_TIMEOUT_SECONDS = 2.0
 
 
 class Broker(Protocol):
@@ -49,6 +53,8 @@ class RedisBroker:
 
     Pub/sub loses messages while a subscriber is disconnected; that is fine, because the hub
     fills gaps from the database, and is told to look when the subscription comes back.
+    Publishing has a client of its own, replaced whenever a command is cut short, so that a
+    connection left waiting for a reply is never used again.
     """
 
     def __init__(self, url: str, database_url: str) -> None:
@@ -64,26 +70,58 @@ class RedisBroker:
         self.channel = channel_for(database_url)
         self.origin = uuid.uuid4().hex
         self._client: Any = None
+        self._publisher: Any = None
+        self._closing: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
     async def start(self, receive: Receiver, reconnected: Reconnected) -> None:
-        self._client = self._redis_module.from_url(self.url, health_check_interval=10)
+        self._client = self._redis_module.from_url(
+            self.url, health_check_interval=10, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
+        )
+        self._publisher = self._new_publisher()
         self._listener = asyncio.create_task(
             self._listen(receive, reconnected), name="redis-listener"
         )
 
     async def publish(self, office_id: int, message: Message) -> None:
         payload = json.dumps({"origin": self.origin, "office_id": office_id, "message": message})
-        await self._client.publish(self.channel, payload)
+        publisher = self._publisher
+        try:
+            await publisher.publish(self.channel, payload)
+        except BaseException:  # a timeout, a lost link, or the outbox's deadline cancelling us
+            self._replace_publisher(publisher)
+            raise
+
+    def _new_publisher(self) -> Any:
+        return self._redis_module.from_url(
+            self.url,
+            socket_timeout=PUBLISH_TIMEOUT_SECONDS,
+            socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS,
+        )
+
+    def _replace_publisher(self, broken: Any) -> None:
+        if broken is not self._publisher:
+            return  # another send replaced it already
+        self._publisher = self._new_publisher()
+        closing = asyncio.create_task(self._close_quietly(broken))
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+
+    async def _close_quietly(self, client: Any) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.aclose(), PUBLISH_TIMEOUT_SECONDS)
 
     async def stop(self) -> None:
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
-        if self._client is not None:
-            await self._client.aclose()
+        for client in (self._client, self._publisher):
+            if client is not None:
+                await self._close_quietly(client)
+        for closing in list(self._closing):
+            closing.cancel()
 
     async def _listen(self, receive: Receiver, reconnected: Reconnected) -> None:
         backoff = 0.5

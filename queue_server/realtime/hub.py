@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from queue_server.db.engine import Database
-from queue_server.realtime import projections, queries
+from queue_server.realtime import projections
 from queue_server.realtime.brokers import Broker, LocalBroker
+from queue_server.realtime.outbox import Outbox
+from queue_server.services import live_state
 
 Message = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -71,7 +73,7 @@ class OfficeFeed:
 
     async def start(self) -> None:
         async with self.database.reading() as session:
-            self.last_seq = await queries.current_seq(session, self.office_id)
+            self.last_seq = await live_state.current_seq(session, self.office_id)
         self._task = asyncio.create_task(self._run(), name=f"feed-{self.office_id}")
 
     async def stop(self) -> None:
@@ -104,7 +106,7 @@ class OfficeFeed:
             last = seq
         if None in batch:
             async with self.database.reading() as session:
-                current = await queries.current_seq(session, self.office_id)
+                current = await live_state.current_seq(session, self.office_id)
             if current > last:
                 fresh += await self._read(last, current)
         if fresh:
@@ -112,14 +114,14 @@ class OfficeFeed:
 
     async def _read(self, after: int, up_to: int) -> list[Message]:
         async with self.database.reading() as session:
-            return await queries.events_after(session, self.office_id, after, up_to)
+            return await live_state.events_after(session, self.office_id, after, up_to)
 
     async def _deliver(self, messages: list[Message]) -> None:
         state: dict[str, Any] = {}
         wanted = projections.wanted_state(messages)
         if wanted:
             async with self.database.reading() as session:
-                state = await queries.office_state(session, self.office_id, wanted)
+                state = await live_state.office_state(session, self.office_id, wanted)
         for message in messages:
             delivery = make_delivery(projections.enrich(message, state))
             self.last_seq = max(self.last_seq, delivery.seq)
@@ -132,27 +134,29 @@ def make_delivery(message: Message) -> Delivery:
 
 
 class Hub:
-    """Feeds per office for this process, fed by local commits and by the broker."""
+    """Feeds per office for this process, fed by local commits and by the broker.
+
+    Local commits arrive through `outbox`, the database's event sink, which also publishes them
+    through its broker; the hub listens to that broker for the other processes' events.
+    """
 
     def __init__(
-        self, database: Database, broker: Broker | None = None, check_interval: float = 10.0
+        self,
+        database: Database,
+        broker: Broker | None = None,
+        check_interval: float = 10.0,
+        *,
+        outbox: Outbox | None = None,
     ) -> None:
+        if outbox is not None and broker is not None and broker is not outbox.broker:
+            raise ValueError("the hub listens to the broker its outbox publishes to")
         self.database = database
-        self.broker = broker or LocalBroker()
+        self.outbox = outbox or Outbox(broker or LocalBroker())
+        self.broker = self.outbox.broker
         self.check_interval = check_interval
         self.feeds: dict[int, OfficeFeed] = {}
         self._lock = asyncio.Lock()
         self._checker: asyncio.Task[None] | None = None
-
-    async def publish(self, office_id: int, message: Message) -> None:
-        """Called after a commit: deliver here at once, then tell the other processes."""
-        self.receive(office_id, message)
-        try:
-            await self.broker.publish(office_id, message)
-        except Exception:  # the other workers catch up from the database on their next check
-            log.exception(
-                "the broker did not take event %s of office %s", message["seq"], office_id
-            )
 
     def receive(self, office_id: int, message: Message | None) -> None:
         feed = self.feeds.get(office_id)
@@ -191,6 +195,7 @@ class Hub:
 
     async def start(self) -> None:
         await self.broker.start(self.receive, self.check_all)
+        await self.outbox.start(self.receive)
         self._checker = asyncio.create_task(self._check_periodically(), name="hub-checker")
 
     async def stop(self) -> None:
@@ -201,6 +206,7 @@ class Hub:
         for feed in list(self.feeds.values()):
             await feed.stop()
         self.feeds.clear()
+        await self.outbox.stop()
         await self.broker.stop()
 
     async def _check_periodically(self) -> None:

@@ -6,13 +6,13 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from queue_server.core.events import CALL_TYPES, EventType
 from queue_server.realtime import speech
 
 Message = dict[str, Any]
-CALL_TYPES = ("ticket.called", "ticket.recalled")
 # An administrator added a topic, window, account or kiosk: the event carries the topics, so a
 # display shows a new topic's queue without reconnecting (which could cost it an announcement).
-OFFICE_CHANGED = "office.changed"
+OFFICE_CHANGED = EventType.OFFICE_CHANGED
 # A public display shows numbers and windows; who served whom, and why, stays with the staff.
 PUBLIC_TICKET_FIELDS = ("id", "number", "status", "topic_id", "called_at")
 PUBLIC_EXTRAS = ("waiting", "topics", "announcement", "replayed", "age_seconds")
@@ -31,7 +31,7 @@ def wanted_state(messages: Iterable[Message]) -> frozenset[str]:
 
 def enrich(message: Message, state: Message) -> Message:
     """The event plus what listeners need of the office's state now (`wanted_state`, as read by
-    `queries.office_state`): waiting counts after a ticket event, the topics after an
+    `live_state.office_state`): waiting counts after a ticket event, the topics after an
     `office.changed`, and, for a call, the phrase a display speaks."""
     enriched = dict(message)
     kind = message["type"]

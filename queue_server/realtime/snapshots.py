@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.db.models import Office
-from queue_server.realtime import projections, queries
+from queue_server.realtime import projections
+from queue_server.services import live_state
 
 Message = dict[str, Any]
 # A client further behind than this gets a snapshot instead of the events it missed.
@@ -20,8 +21,8 @@ async def snapshot(
 ) -> Message:
     """The office's state for a display (public) or the staff; seq is read first, so an event
     after it may already show in the picture, and clients apply events idempotently."""
-    seq = await queries.current_seq(session, office.id)
-    calls = await queries.recent_calls(session, office, now)
+    seq = await live_state.current_seq(session, office.id)
+    calls = await live_state.recent_calls(session, office, now)
     if not staff:
         calls = [dict(call, ticket=projections.public_ticket(call["ticket"])) for call in calls]
     message: Message = {
@@ -31,13 +32,13 @@ async def snapshot(
         "now": now.isoformat(),
         "node": node,
         "recent_calls": calls,
-        "waiting": await queries.waiting(session, office.id),
-        "topics": await queries.topics(session, office.id),
+        "waiting": await live_state.waiting(session, office.id),
+        "topics": await live_state.topics(session, office.id),
     }
     if staff:
-        message["tickets"] = await queries.open_tickets(session, office.id)
-        message["windows"] = await queries.windows(session, office.id)
-        message["operators"] = await queries.operators(session, office.id)
+        message["tickets"] = await live_state.open_tickets(session, office.id)
+        message["windows"] = await live_state.windows(session, office.id)
+        message["operators"] = await live_state.operators(session, office.id)
     return message
 
 
@@ -46,13 +47,13 @@ async def missed_events(
 ) -> list[Message] | None:
     """The events after `since`, enriched as they were live, or None when a snapshot is needed
     (too far behind, or `since` is ahead of this database: it was restored or replaced)."""
-    current = await queries.current_seq(session, office_id)
+    current = await live_state.current_seq(session, office_id)
     if since > current or current - since > MAX_REPLAY:
         return None
-    events = await queries.events_after(session, office_id, since, current)
+    events = await live_state.events_after(session, office_id, since, current)
     if len(events) != current - since:
         return None
-    state = await queries.office_state(session, office_id, projections.wanted_state(events))
+    state = await live_state.office_state(session, office_id, projections.wanted_state(events))
     replayed = []
     for event in events:
         message = projections.enrich(event, state)

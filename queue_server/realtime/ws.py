@@ -15,12 +15,11 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
 
-from queue_server.api.deps import SESSION_COOKIE, get_clock, get_database, get_settings
 from queue_server.clock import Clock
 from queue_server.db.engine import Database
 from queue_server.db.models import Office
 from queue_server.errors import Forbidden, TicketNotFound
-from queue_server.realtime import projections, queries, snapshots
+from queue_server.realtime import projections, snapshots
 from queue_server.realtime.channels import (
     FORBIDDEN,
     NOT_AUTHENTICATED,
@@ -28,9 +27,16 @@ from queue_server.realtime.channels import (
     Connection,
 )
 from queue_server.realtime.hub import NODE, Delivery, Hub, Subscription
-from queue_server.services import auth, queue_views
+from queue_server.services import auth, live_state, queue_views
 from queue_server.services.access import Principal, Role, require_office, require_role
 from queue_server.settings import Settings
+from queue_server.state import (
+    SESSION_COOKIE,
+    get_clock,
+    get_database,
+    get_principals,
+    get_settings,
+)
 
 router = APIRouter()
 TICKET_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -69,10 +75,14 @@ async def _principal(websocket: WebSocket) -> Principal | None:
     token = token or websocket.cookies.get(SESSION_COOKIE, "")
     if not token or len(token) > 200:
         return None
-    async with get_database(websocket).reading() as session:
-        return await auth.resolve_token(
-            session, get_settings(websocket), token, via_cookie, get_clock(websocket).now()
-        )
+    return await auth.resolve_token(
+        get_database(websocket),
+        get_principals(websocket),  # the cache the HTTP requests of this process share
+        get_settings(websocket),
+        token,
+        via_cookie,
+        get_clock(websocket).now(),
+    )
 
 
 def _since(websocket: WebSocket) -> int | None:
@@ -114,7 +124,7 @@ async def _office_channel(websocket: WebSocket, office_id: int, *, staff: bool) 
     database, hub = get_database(websocket), _hub(websocket)
     connection = _connection(websocket)
     async with database.reading() as session:
-        office = await queries.office(session, office_id)
+        office = await live_state.office(session, office_id)
     if office is None:
         detail = f"there is no office with id {office_id}"
         await connection.refuse(NOT_FOUND, "office_not_found", detail)
@@ -200,7 +210,7 @@ async def ticket_channel(websocket: WebSocket, code: str) -> None:
 
 async def _ticket_status(database: Database, clock: Clock, code: str) -> tuple[int, Message]:
     async with database.reading() as session:
-        view = await queue_views.ticket_status(session, code, clock.now(), shared=True)
+        view = await queue_views.ticket_status(session, code, clock.now())
     return view.ticket.id, {"type": "status", **view.as_json()}
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core import reporting, schedule
+from queue_server.core.events import EventType
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import HourlyStat, LoadCell, LoadDay, Office, Ticket, Topic
 
@@ -135,7 +136,7 @@ async def record_event(
         keys = {"office_id": office_id, "day": here.date(), "hour": here.hour}
         keys.update(topic_id=topic_id, customer_type=ticket.customer_type)
         await _upsert_adding(uow, HourlyStat.__table__, keys, adds, HOURLY_COUNTERS)  # type: ignore[arg-type]
-    if type == "ticket.issued":
+    if type == EventType.TICKET_ISSUED:
         await _count_visit(uow, office_id, here, ticket.customer_type)
 
 

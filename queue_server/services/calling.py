@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from queue_server.core.events import EventType
 from queue_server.core.lifecycle import Action, TicketStatus, TransitionRefused, next_status
-from queue_server.core.routing import QueuedTicket, RoutingPolicy, choose_next, next_priority_streak
+from queue_server.core.routing import RoutingPolicy, choose_next, next_priority_streak
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Office, Ticket, User, Window
 from queue_server.db.repositories import offices as office_repo
@@ -53,7 +54,12 @@ async def occupy_window(
     if holder != user.id:
         window.operator_id = user.id
         await eventlog.record(
-            uow, office_id=office.id, type="window.opened", at=now, window=window, user_id=user.id
+            uow,
+            office_id=office.id,
+            type=EventType.WINDOW_OPENED,
+            at=now,
+            window=window,
+            user_id=user.id,
         )
     window.occupied_at = now
     return user, window, office
@@ -71,22 +77,35 @@ async def _ensure_free_hands(uow: UnitOfWork, user: User) -> None:
 
 
 async def _claim_next(
-    uow: UnitOfWork, office: Office, user: User, skills: dict[int, int]
+    uow: UnitOfWork,
+    office: Office,
+    user: User,
+    window: Window,
+    skills: dict[int, int],
+    now: datetime,
 ) -> Ticket | None:
-    """Choose by the routing policy and claim; on a lost race, choose again without that ticket."""
-    queue: list[QueuedTicket] = await ticket_repo.waiting_queue(
-        uow.session, office.id, list(skills) if skills else None
-    )
+    """Choose by the routing policy and call the choice to the window in one conditional update;
+    a ticket lost to a concurrent call-next is left out and the choice made again.
+
+    `choose_next` is handed only the heads of the queue (per topic and kind its oldest ticket):
+    it only ever picks one of those, so the choice is the one the whole queue would give.
+    """
+    topics = list(skills) if skills else None
     policy = RoutingPolicy(max_priority_in_row=office.max_priority_in_row)
+    called = next_status(TicketStatus.WAITING, Action.CALL).value
+    lost: list[int] = []
     while True:
-        chosen = choose_next(queue, skills, user.priority_streak, policy)
+        heads = await ticket_repo.waiting_heads(uow.session, office.id, topics, skip=lost)
+        chosen = choose_next(heads, skills, user.priority_streak, policy)
         if chosen is None:
             return None
-        ticket = await ticket_repo.lock_if_waiting(uow.session, chosen.id)
+        ticket = await ticket_repo.claim_if_waiting(
+            uow.session, chosen.id, status=called, window_id=window.id, operator_id=user.id, now=now
+        )
         if ticket is not None:
             user.priority_streak = next_priority_streak(user.priority_streak, chosen)
             return ticket
-        queue = [queued for queued in queue if queued.id != chosen.id]
+        lost.append(chosen.id)
 
 
 async def _mark_called(
@@ -98,10 +117,22 @@ async def _mark_called(
     ticket.called_at = now
     ticket.first_called_at = ticket.first_called_at or now
     ticket.recall_count = 0
+    return await _record_called(uow, ticket, user, window, now, before, out_of_turn)
+
+
+async def _record_called(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    user: User,
+    window: Window,
+    now: datetime,
+    before: str,
+    out_of_turn: bool,
+) -> Ticket:
     await eventlog.record(
         uow,
         office_id=ticket.office_id,
-        type="ticket.called",
+        type=EventType.TICKET_CALLED,
         at=now,
         ticket=ticket,
         window=window,
@@ -119,10 +150,11 @@ async def call_next(
     user, window, office = await occupy_window(uow, principal, window_id, now)
     await _ensure_free_hands(uow, user)
     skills = await user_repo.skills_of(uow.session, user.id)
-    ticket = await _claim_next(uow, office, user, skills)
+    ticket = await _claim_next(uow, office, user, window, skills, now)
     if ticket is None:
         return None
-    return await _mark_called(uow, ticket, user, window, now, out_of_turn=False)
+    before = TicketStatus.WAITING.value
+    return await _record_called(uow, ticket, user, window, now, before, out_of_turn=False)
 
 
 async def call_ticket(

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core import schedule
+from queue_server.core.events import EventType
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Kiosk, Office, Skill, Topic, User, Window
 from queue_server.db.repositories import offices as office_repo
@@ -142,7 +144,7 @@ async def create_user(uow: UnitOfWork, passwords: Passwords, spec: UserSpec, now
         await lookups.topic_in_office(uow.session, spec.office_id, topic_id)
     user = User(
         login=spec.login,
-        password_hash=passwords.hash(spec.password),
+        password_hash=await passwords.hash(spec.password),
         role=spec.role.value,
         office_id=spec.office_id,
         display_name=spec.display_name or spec.login,
@@ -190,7 +192,24 @@ async def _announce_change(
     await eventlog.record(
         uow,
         office_id=office_id,
-        type="office.changed",
+        type=EventType.OFFICE_CHANGED,
         at=now,
         data={"changed": what, "id": item_id},
     )
+
+
+async def windows_of_office(session: AsyncSession, office_id: int) -> Sequence[Window]:
+    """The office's windows and who holds each."""
+    return await office_repo.windows_of_office(session, office_id)
+
+
+async def kiosks_of_office(session: AsyncSession, office_id: int) -> Sequence[Kiosk]:
+    """The office's kiosks with their printer state."""
+    return await office_repo.kiosks_of_office(session, office_id)
+
+
+async def check_in_kiosk(uow: UnitOfWork, kiosk_id: int, now: datetime) -> tuple[Kiosk, Office]:
+    """Note that the kiosk's page is alive (the dashboard shows it online)."""
+    kiosk = await lookups.kiosk(uow.session, kiosk_id)
+    kiosk.last_seen_at = now
+    return kiosk, await lookups.office(uow.session, kiosk.office_id)

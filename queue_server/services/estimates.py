@@ -23,7 +23,7 @@ operator account gets `eta`'s own fallback: (people ahead + 1) calls of the topi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
@@ -33,7 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from queue_server.core import eta, schedule
 from queue_server.core.lifecycle import TicketStatus
-from queue_server.core.routing import QueuedTicket, RoutingPolicy
+from queue_server.core.routing import RoutingPolicy
+from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Office, Ticket
 from queue_server.db.repositories import estimation as repo
 from queue_server.services import lookups
@@ -42,18 +43,26 @@ HISTORY_SERVICES = 200
 HISTORY_DAYS = 7
 # Longer than eta.PACE_WINDOW, the span the arrival pace is taken from.
 ISSUE_WINDOW = timedelta(hours=1)
-# Within one session, a forecast is reused while the office's event seq has not moved and the
-# clock has moved less than this: a list of 100 tickets costs one replay, not 100.
+# A forecast is reused while the office's event seq has not moved and the clock has moved less
+# than this: a list of 100 tickets costs one replay, not 100, and so do 60 status pages.
 REUSE_SECONDS = 2.0
-_SESSION_KEY = "queue_server.services.estimates"
 
 
 @dataclass(frozen=True, slots=True)
 class _Known:
+    """The forecast of one office state (event seq), made at `now`."""
+
     seq: int
     now: datetime
-    waits: dict[int, int]
-    ahead: dict[int, int]
+    forecast: eta.Forecast
+
+    @property
+    def waits(self) -> dict[int, int]:
+        return self.forecast.tickets
+
+    @property
+    def ahead(self) -> dict[int, int]:
+        return self.forecast.ahead
 
 
 def _service_start(now: datetime, zone: ZoneInfo) -> datetime:
@@ -166,18 +175,6 @@ async def live_view(session: AsyncSession, office: Office, now: datetime) -> eta
     )
 
 
-def _positions(waiting: Sequence[QueuedTicket]) -> dict[int, int]:
-    """People ahead of each waiting ticket in its topic: priority first, then by queue time."""
-    by_topic: dict[int, list[QueuedTicket]] = {}
-    for ticket in waiting:
-        by_topic.setdefault(ticket.topic_id, []).append(ticket)
-    ahead: dict[int, int] = {}
-    for tickets in by_topic.values():
-        tickets.sort(key=lambda t: (not t.priority, t.queued_at, t.id))
-        ahead.update((ticket.id, index) for index, ticket in enumerate(tickets))
-    return ahead
-
-
 def _reusable(known: _Known | None, seq: int, now: datetime) -> bool:
     return (
         known is not None
@@ -187,30 +184,22 @@ def _reusable(known: _Known | None, seq: int, now: datetime) -> bool:
 
 
 async def _forecast_now(session: AsyncSession, office_id: int, seq: int, now: datetime) -> _Known:
+    """A full replay of the office's state, with a newcomer for every active topic (the menu)."""
     view = await live_view(session, await lookups.office(session, office_id), now)
-    return _Known(seq, now, eta.predict_all(view), _positions(view.waiting))
-
-
-async def _known(session: AsyncSession, office_id: int, now: datetime) -> _Known:
-    seq = await repo.state_seq(session, office_id)
-    cache: dict[int, _Known] = session.info.setdefault(_SESSION_KEY, {})
-    known = cache.get(office_id)
-    if not _reusable(known, seq, now):
-        known = cache[office_id] = await _forecast_now(session, office_id, seq, now)
-    assert known is not None
-    return known
+    topics = await repo.active_topic_ids(session, office_id)
+    return _Known(seq, now, eta.forecast(view, topics))
 
 
 Compute = Callable[[AsyncSession, int, int, datetime], Awaitable[_Known]]
 
 
-class _SharedForecasts:
-    """The last forecast per database and office, for every status page of this process.
+class _Forecasts:
+    """The last forecast per database and office, shared by every request and page of the process.
 
-    One event wakes every visitor's status page at once; without this each of them replays the
-    whole queue (60 phones in a hall: 60 replays per call). With it the first one replays and the
-    rest, waiting on the same (office, seq), reuse its forecast. Only for pushes: an answer that
-    may be up to REUSE_SECONDS old is fine on a phone, while API answers stay exact per request.
+    One event wakes every visitor's status page at once; without sharing, each of them replays
+    the whole queue (60 phones in a hall: 60 replays per call). Here the first one replays and the
+    rest, waiting on the same (office, seq), reuse its forecast, for at most REUSE_SECONDS. Issuing
+    a ticket extends the forecast of the state before it instead of replaying (`after_issue`).
     """
 
     def __init__(self, compute: Compute | None = None) -> None:
@@ -219,7 +208,12 @@ class _SharedForecasts:
         self._running: dict[tuple[int, str, int, int], asyncio.Future[_Known]] = {}
 
     async def get(self, session: AsyncSession, office_id: int, now: datetime) -> _Known:
+        """The forecast of the office's current state, made once per state and process.
+
+        Inside a write transaction the state may never commit: it is forecast but not shared."""
         seq = await repo.state_seq(session, office_id)
+        if session.info.get("writes"):
+            return await self._compute(session, office_id, seq, now)
         key = (_database_of(session), office_id)
         known = self._known.get(key)
         if _reusable(known, seq, now):
@@ -250,39 +244,69 @@ class _SharedForecasts:
         finally:
             if self._running.get(flight) is future:
                 del self._running[flight]
-        _remember(self._known, key, known)
+        self._keep(key, known)
         return known
 
+    async def after_issue(
+        self, uow: UnitOfWork, ticket: Ticket, seq: int, now: datetime
+    ) -> tuple[int, int]:
+        """(people ahead, wait) of a ticket just issued as event `seq`, in its transaction.
 
-_shared = _SharedForecasts()
+        An ordinary ticket joins the tail of its topic and moves nobody ahead of it, so the
+        forecast of the state before it (seq - 1) is extended for it; a priority ticket, or a
+        state this process has not forecast, is replayed. The result is kept once committed.
+        """
+        key = (_database_of(uow.session), ticket.office_id)
+        known, grown = self._known.get(key), None
+        if not ticket.priority and known is not None and _reusable(known, seq - 1, now):
+            extended = known.forecast.extend(ticket.id, ticket.topic_id)
+            grown = None if extended is None else _Known(seq, known.now, extended)
+        if grown is None:
+            grown = await self._compute(uow.session, ticket.office_id, seq, now)
+        result = grown
+
+        async def keep() -> None:
+            self._keep(key, result)
+
+        uow.after_commit(keep)
+        return result.ahead[ticket.id], result.waits[ticket.id]
+
+    def _keep(self, key: tuple[str, int], known: _Known) -> None:
+        current = self._known.get(key)
+        if current is None or current.seq <= known.seq:
+            _remember(self._known, key, known)
+
+
+_forecasts = _Forecasts()
+after_issue = _forecasts.after_issue
 
 
 async def ticket_position(
-    session: AsyncSession, ticket: Ticket, now: datetime | None = None, *, shared: bool = False
+    session: AsyncSession, ticket: Ticket, now: datetime | None = None
 ) -> tuple[int, int]:
-    """(people ahead, estimated wait in seconds) for a waiting ticket; (0, 0) otherwise.
-
-    `shared` lets status pushes reuse another request's forecast of the same office state.
-    """
+    """(people ahead, estimated wait in seconds) for a waiting ticket; (0, 0) otherwise."""
     if ticket.status != TicketStatus.WAITING.value:
         return 0, 0
-    moment = now or datetime.now(UTC)
-    if shared:
-        known = await _shared.get(session, ticket.office_id, moment)
-    else:
-        known = await _known(session, ticket.office_id, moment)
+    known = await _forecasts.get(session, ticket.office_id, now or datetime.now(UTC))
     if ticket.id not in known.waits:  # called or closed since it was loaded
         return 0, 0
     return known.ahead[ticket.id], known.waits[ticket.id]
 
 
+async def positions(
+    session: AsyncSession, office_id: int, now: datetime
+) -> tuple[dict[int, int], dict[int, int]]:
+    """(people ahead, wait) of every waiting ticket of the office, by ticket id, from one forecast."""
+    known = await _forecasts.get(session, office_id, now)
+    return known.ahead, known.waits
+
+
 async def new_ticket_waits(
     session: AsyncSession, office_id: int, topic_ids: Collection[int], now: datetime | None = None
 ) -> dict[int, int]:
-    """The wait an ordinary ticket issued now can expect, per topic, from one replay."""
-    office = await lookups.office(session, office_id)
-    view = await live_view(session, office, now or datetime.now(UTC))
-    return eta.forecast(view, topic_ids).newcomers
+    """The wait an ordinary ticket issued now can expect, per topic."""
+    known = await _forecasts.get(session, office_id, now or datetime.now(UTC))
+    return {topic: known.forecast.newcomers.get(topic, 0) for topic in topic_ids}
 
 
 def waited_seconds(ticket: Ticket, now: datetime) -> float:

@@ -5,30 +5,66 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from queue_server.core import events
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Event, Ticket, Window
 from queue_server.db.repositories import counters
 from queue_server.services import aggregates
 
 
+def window_ref(window: Window) -> events.WindowRef:
+    """A window as events name it."""
+    return events.WindowRef(id=window.id, number=window.number, name=window.name)
+
+
+def ticket_ref(
+    ticket: Ticket,
+    window: Window | None,
+    *,
+    status: str | None = None,
+    called_at: datetime | None = None,
+) -> events.TicketRef:
+    """A ticket as events carry it; `status` and `called_at` override the current ones when the
+    log is read back (the row holds the ticket as it is now, the event what it was then)."""
+    return events.TicketRef(
+        id=ticket.id,
+        number=ticket.number,
+        status=status or ticket.status,
+        topic_id=ticket.topic_id,
+        customer_type=ticket.customer_type,
+        priority=ticket.priority,
+        issued_at=ticket.issued_at,
+        called_at=called_at or ticket.called_at,
+        operator_id=ticket.operator_id,
+        window=None if window is None else window_ref(window),
+    )
+
+
 def ticket_summary(ticket: Ticket, window: Window | None) -> dict[str, Any]:
     """What displays and consoles need to know about a ticket in an event."""
-    return {
-        "id": ticket.id,
-        "number": ticket.number,
-        "status": ticket.status,
-        "topic_id": ticket.topic_id,
-        "customer_type": ticket.customer_type,
-        "priority": ticket.priority,
-        "issued_at": ticket.issued_at.isoformat(),
-        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
-        "operator_id": ticket.operator_id,
-        "window": None if window is None else window_summary(window),
-    }
+    return ticket_ref(ticket, window).as_json()
 
 
 def window_summary(window: Window) -> dict[str, Any]:
-    return {"id": window.id, "number": window.number, "name": window.name}
+    return window_ref(window).as_json()
+
+
+def replayed(event: Event, ticket: Ticket | None, window: Window | None) -> events.OfficeEvent:
+    """A logged event as it was published: the ticket's status then, and for a call its time."""
+    reference = None
+    if ticket is not None:
+        called_at = event.at if event.type in events.CALL_TYPES else None
+        reference = ticket_ref(ticket, window, status=event.to_status, called_at=called_at)
+    return events.OfficeEvent(
+        type=event.type,
+        seq=event.seq,
+        office_id=event.office_id,
+        at=event.at,
+        ticket=reference,
+        window=None if window is None else window_ref(window),
+        user_id=event.user_id,
+        data=event.data or {},
+    )
 
 
 async def record(
@@ -48,7 +84,7 @@ async def record(
     event = Event(
         office_id=office_id,
         seq=seq,
-        type=type,
+        type=str(type),
         at=at,
         ticket_id=ticket.id if ticket else None,
         user_id=user_id,
@@ -61,25 +97,20 @@ async def record(
     await aggregates.record_event(
         uow, office_id=office_id, type=type, at=at, ticket=ticket, data=data
     )
-    message: dict[str, Any] = {
-        "type": type,
-        "seq": seq,
-        "office_id": office_id,
-        "at": at.isoformat(),
-    }
-    if ticket is not None:
-        message["ticket"] = ticket_summary(ticket, window)
-    elif window is not None:  # a window opened or closed: say which, as the log will
-        message["window"] = window_summary(window)
-    if user_id is not None:
-        message["user_id"] = user_id
-    if data:
-        message["data"] = data
-    publish = uow.database.publish
-    if publish is not None:
+    message = events.OfficeEvent(
+        type=type,
+        seq=seq,
+        office_id=office_id,
+        at=at,
+        ticket=None if ticket is None else ticket_ref(ticket, window),
+        window=None if window is None else window_ref(window),
+        user_id=user_id,
+        data=data or {},
+    ).as_message()
+    sink = uow.events
 
-        async def _publish() -> None:
-            await publish(office_id, message)
+    async def _publish() -> None:
+        sink.publish(office_id, message)
 
-        uow.after_commit(_publish)
+    uow.after_commit(_publish)
     return event

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from queue_server.core.events import EventType
 from queue_server.core.lifecycle import TicketStatus
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Ticket
@@ -32,7 +33,7 @@ async def rate_ticket(
     await eventlog.record(
         uow,
         office_id=ticket.office_id,
-        type="ticket.rated",
+        type=EventType.TICKET_RATED,
         at=now,
         ticket=ticket,
         data={"rating": rating, "served_by_id": ticket.served_by_id},

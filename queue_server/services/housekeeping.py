@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.core import schedule
+from queue_server.core.events import EventType
 from queue_server.db.engine import Database, UnitOfWork
 from queue_server.db.models import Office, Ticket
 from queue_server.db.repositories import offices as office_repo
@@ -36,7 +37,7 @@ async def expire_office(uow: UnitOfWork, office: Office, now: datetime) -> int:
             await eventlog.record(
                 uow,
                 office_id=office.id,
-                type="ticket.expired",
+                type=EventType.TICKET_EXPIRED,
                 at=now,
                 ticket=ticket,
                 from_status="waiting",

@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from queue_server.core import schedule
+from queue_server.core.events import EventType
 from queue_server.core.lifecycle import TicketStatus
 from queue_server.core.numbering import format_number
 from queue_server.db.engine import UnitOfWork
-from queue_server.db.models import KioskIssue, Office, Ticket, Topic
+from queue_server.db.models import Kiosk, KioskIssue, Office, Ticket, Topic
 from queue_server.db.repositories import counters, offices
 from queue_server.errors import OfficeClosed, TooManyTickets, TopicNotIssuable, Unprocessable
-from queue_server.services import eventlog, lookups
+from queue_server.services import estimates, eventlog, lookups
 
 CUSTOMER_TYPES = ("individual", "organization")
 
@@ -54,7 +56,9 @@ async def _issuable_topic(uow: UnitOfWork, office_id: int, topic_id: int) -> Top
     return topic
 
 
-async def _count_kiosk_issue(uow: UnitOfWork, office: Office, kiosk_id: int, now: datetime) -> None:
+async def _count_kiosk_issue(
+    uow: UnitOfWork, office: Office, kiosk_id: int, now: datetime
+) -> Kiosk:
     """Refuse when a kiosk issues more than the office allows per minute (shared by all workers)."""
     kiosk = await lookups.kiosk(uow.session, kiosk_id)
     if kiosk.office_id != office.id:
@@ -74,22 +78,34 @@ async def _count_kiosk_issue(uow: UnitOfWork, office: Office, kiosk_id: int, now
         )
     kiosk.last_ticket_at = now
     if minute.minute == 0:  # an hourly tidy-up keeps the table small
-        from sqlalchemy import delete
-
         await uow.session.execute(
             delete(KioskIssue).where(KioskIssue.minute < minute - timedelta(hours=1))
         )
+    return kiosk
 
 
-async def issue_ticket(uow: UnitOfWork, request: IssueRequest, now: datetime) -> Ticket:
+@dataclass(frozen=True, slots=True)
+class IssuedTicket:
+    """A new ticket and everything its answer and its slip show, computed once in its transaction."""
+
+    ticket: Ticket
+    office: Office
+    topic: Topic
+    kiosk: Kiosk | None
+    people_ahead: int
+    wait_seconds: int
+
+
+async def issue_ticket(uow: UnitOfWork, request: IssueRequest, now: datetime) -> IssuedTicket:
     """Number and queue a new ticket, or refuse with the reason."""
     office = await lookups.office(uow.session, request.office_id)
     topic = await _issuable_topic(uow, office.id, request.topic_id)
     zone = ZoneInfo(office.timezone)
     if not schedule.is_open(schedule.parse_hours(office.hours), now, zone):
         raise closed_error(office, now)
+    kiosk = None
     if request.kiosk_id is not None:
-        await _count_kiosk_issue(uow, office, request.kiosk_id, now)
+        kiosk = await _count_kiosk_issue(uow, office, request.kiosk_id, now)
     day = schedule.service_day(now, zone)
     sequence = await counters.next_ticket_sequence(
         uow.session, uow.dialect, office.id, day, topic.prefix
@@ -114,5 +130,8 @@ async def issue_ticket(uow: UnitOfWork, request: IssueRequest, now: datetime) ->
     )
     uow.session.add(ticket)
     await uow.session.flush()
-    await eventlog.record(uow, office_id=office.id, type="ticket.issued", at=now, ticket=ticket)
-    return ticket
+    event = await eventlog.record(
+        uow, office_id=office.id, type=EventType.TICKET_ISSUED, at=now, ticket=ticket
+    )
+    ahead, wait = await estimates.after_issue(uow, ticket, event.seq, now)
+    return IssuedTicket(ticket, office, topic, kiosk, ahead, wait)

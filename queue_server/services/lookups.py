@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.db.models import Kiosk, Office, Ticket, Topic, User, Window
+from queue_server.db.repositories import offices as office_repo
 from queue_server.errors import (
     KioskNotFound,
     OfficeNotFound,
@@ -59,3 +62,8 @@ async def user(session: AsyncSession, user_id: int) -> User:
     if found is None:
         raise UserNotFound(f"there is no user with id {user_id}")
     return found
+
+
+async def offices(session: AsyncSession) -> Sequence[Office]:
+    """Every office."""
+    return await office_repo.list_offices(session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from queue_server.core.events import EventType
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import User
 from queue_server.db.repositories import offices as office_repo
@@ -35,7 +36,7 @@ async def pause(uow: UnitOfWork, principal: Principal, reason: str, now: datetim
             await eventlog.record(
                 uow,
                 office_id=user.office_id,
-                type="operator.paused",
+                type=EventType.OPERATOR_PAUSED,
                 at=now,
                 user_id=user.id,
                 data={"reason": reason},
@@ -54,7 +55,7 @@ async def resume(uow: UnitOfWork, principal: Principal, now: datetime) -> User:
             await eventlog.record(
                 uow,
                 office_id=user.office_id,
-                type="operator.resumed",
+                type=EventType.OPERATOR_RESUMED,
                 at=now,
                 user_id=user.id,
                 data={"reason": reason, "paused_seconds": round(paused_seconds)},
@@ -73,7 +74,7 @@ async def leave_windows(uow: UnitOfWork, principal: Principal, now: datetime) ->
         await eventlog.record(
             uow,
             office_id=window.office_id,
-            type="window.closed",
+            type=EventType.WINDOW_CLOSED,
             at=now,
             window=window,
             user_id=user.id,

@@ -103,13 +103,13 @@ class TicketStatusView:
 
 
 async def ticket_status(
-    session: AsyncSession, code: str, now: datetime | None = None, *, shared: bool = False
+    session: AsyncSession, code: str, now: datetime | None = None
 ) -> TicketStatusView:
-    """The public status of a ticket, by its unguessable code (`shared`: see ticket_position)."""
+    """The public status of a ticket, by its unguessable code."""
     ticket = await ticket_repo.by_code(session, code)
     if ticket is None:
         raise TicketNotFound("No ticket has this code; check the link on your ticket.")
-    return await status_of(session, ticket, now, shared=shared)
+    return await status_of(session, ticket, now)
 
 
 async def where_of(session: AsyncSession, ticket: Ticket) -> dict[str, Any]:
@@ -124,8 +124,21 @@ async def where_of(session: AsyncSession, ticket: Ticket) -> dict[str, Any]:
 
 
 async def status_of(
-    session: AsyncSession, ticket: Ticket, now: datetime | None = None, *, shared: bool = False
+    session: AsyncSession, ticket: Ticket, now: datetime | None = None
 ) -> TicketStatusView:
-    position, wait = await estimates.ticket_position(session, ticket, now, shared=shared)
+    """A ticket with its place in the queue, its wait and its window, as answers show it."""
+    position, wait = await estimates.ticket_position(session, ticket, now)
     window = await session.get(Window, ticket.window_id) if ticket.window_id else None
     return TicketStatusView(ticket, position, wait, window)
+
+
+async def waiting_views(
+    session: AsyncSession, office_id: int, now: datetime
+) -> list[TicketStatusView]:
+    """Every waiting ticket of the office, oldest first, with positions from one forecast."""
+    tickets = await ticket_repo.waiting_tickets(session, office_id)
+    ahead, waits = await estimates.positions(session, office_id, now)
+    return [
+        TicketStatusView(ticket, ahead.get(ticket.id, 0), waits.get(ticket.id, 0), None)
+        for ticket in tickets
+    ]

@@ -15,16 +15,30 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core import reporting, schedule
+from queue_server.core.events import EventType
 from queue_server.db.models import Event, Office, Topic, User
 from queue_server.db.models import Ticket as TicketRow
 from queue_server.db.repositories import offices as office_repo
+from queue_server.errors import Unprocessable
 from queue_server.services import aggregates
 
+# The longest period a report or an export may span.
+MAX_REPORT_DAYS = 3660
+
+
+def check_period(date_from: date, date_to: date) -> None:
+    """Refuse a period that runs backwards or spans more than MAX_REPORT_DAYS."""
+    if date_to < date_from:
+        raise Unprocessable("date_to must not be before date_from")
+    if (date_to - date_from).days > MAX_REPORT_DAYS:
+        raise Unprocessable(f"the range may span at most {MAX_REPORT_DAYS} days")
+
+
 OPERATOR_EVENTS = (
-    "window.opened",
-    "window.closed",
-    "operator.paused",
-    "operator.resumed",
+    EventType.WINDOW_OPENED,
+    EventType.WINDOW_CLOSED,
+    EventType.OPERATOR_PAUSED,
+    EventType.OPERATOR_RESUMED,
     *reporting.BUSY_STARTS,
     *reporting.BUSY_ENDS,
 )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from queue_server.core.events import EventType
 from queue_server.core.lifecycle import Action, TicketStatus, TransitionRefused, next_status
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Ticket, Window
@@ -22,12 +23,12 @@ from queue_server.services import eventlog, lookups
 from queue_server.services.access import Principal, Role, require_office
 
 EVENT_TYPES = {
-    Action.RECALL: "ticket.recalled",
-    Action.START: "ticket.started",
-    Action.FINISH: "ticket.finished",
-    Action.NO_SHOW: "ticket.no_show",
-    Action.RETURN: "ticket.returned",
-    Action.TRANSFER: "ticket.transferred",
+    Action.RECALL: EventType.TICKET_RECALLED,
+    Action.START: EventType.TICKET_STARTED,
+    Action.FINISH: EventType.TICKET_FINISHED,
+    Action.NO_SHOW: EventType.TICKET_NO_SHOW,
+    Action.RETURN: EventType.TICKET_RETURNED,
+    Action.TRANSFER: EventType.TICKET_TRANSFERRED,
 }
 
 

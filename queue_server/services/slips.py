@@ -13,12 +13,15 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from queue_server import i18n
+from queue_server.core.events import EventType
 from queue_server.db.engine import Database
-from queue_server.db.models import Kiosk, Office, Ticket, Topic
+from queue_server.db.models import Kiosk, Ticket
+from queue_server.db.repositories import kiosks, tickets
 from queue_server.printing.printers import PrinterError, send_slip
 from queue_server.printing.slip import Slip, render_slip
 from queue_server.printing.urls import parse_printer_url
-from queue_server.services import estimates, eventlog, queue_views
+from queue_server.services import eventlog, queue_views
+from queue_server.services.issuing import IssuedTicket
 
 log = logging.getLogger(__name__)
 # The whole print step (read the slip's data, print, save the outcome) ends within this limit.
@@ -38,23 +41,17 @@ class PrintResult:
     detail: str = ""
 
 
-async def _slip_for(
-    database: Database, ticket: Ticket, status_url: str, lang: str, now: datetime
-) -> Slip:
-    """The slip's content, read after the ticket committed (its place in the queue included)."""
-    async with database.reading() as session:
-        office = await session.get(Office, ticket.office_id)
-        topic = await session.get(Topic, ticket.topic_id)
-        assert office is not None and topic is not None  # the ticket's foreign keys hold them
-        ahead, wait = await estimates.ticket_position(session, ticket, now)
+def _slip_for(issued: IssuedTicket, status_url: str, lang: str) -> Slip:
+    """The slip's content: all of it comes with the issued ticket, no reading again."""
+    ticket, office, topic = issued.ticket, issued.office, issued.topic
     return Slip(
         office_name=office.name,
         office_address=office.address,
         topic_name=queue_views.topic_name(topic, lang),
         number=ticket.number,
         issued_local=ticket.issued_at.astimezone(ZoneInfo(office.timezone)),
-        people_ahead=ahead,
-        wait_seconds=wait,
+        people_ahead=issued.people_ahead,
+        wait_seconds=issued.wait_seconds,
         status_url=status_url,
         target_peak_seconds=topic.target_peak_seconds,
         target_offpeak_seconds=topic.target_offpeak_seconds,
@@ -116,35 +113,35 @@ async def _send(printer_url: str, data: bytes, deadline: float) -> PrintResult:
     return PrintResult("printed", note)
 
 
-async def _record(database: Database, ticket: Ticket, result: PrintResult, now: datetime) -> None:
-    """Keep the kiosk's printer state and the ticket's print outcome; log failures and recovery."""
+async def _record(
+    database: Database, kiosk: Kiosk, ticket: Ticket, result: PrintResult, now: datetime
+) -> None:
+    """Keep the kiosk's printer state and the ticket's print outcome in one short transaction of
+    plain updates; log failures and recovery."""
+    ok = result.status == "printed"
+    was_ok = kiosk.printer_status == "ok"
+    detail = result.detail[:300]
     async with database.unit_of_work() as uow:
-        kiosk = await uow.session.get(Kiosk, ticket.kiosk_id)
-        stored = await uow.session.get(Ticket, ticket.id)
-        if kiosk is None or stored is None:
-            return
-        was_ok, ok = kiosk.printer_status == "ok", result.status == "printed"
-        kiosk.printer_status = "ok" if ok else "failed"
-        kiosk.printer_detail = result.detail[:300]
-        kiosk.printer_checked_at = now
-        # consecutive failures since the last good print: what a manager's alert cares about
-        kiosk.printer_failures = 0 if ok else kiosk.printer_failures + 1
-        stored.print_status, stored.print_detail = result.status, result.detail[:300]
-        if ok and was_ok:  # log changes and every failure, not each good print
+        failures = await kiosks.record_print(uow.session, kiosk.id, ok, detail, now)
+        await tickets.record_print(uow.session, ticket.id, result.status, detail)
+        if failures is None or (
+            ok and was_ok
+        ):  # log changes and every failure, not each good print
             return
         await eventlog.record(
             uow,
             office_id=kiosk.office_id,
-            type="printer.ok" if ok else "printer.failed",
+            type=EventType.PRINTER_OK if ok else EventType.PRINTER_FAILED,
             at=now,
-            ticket=stored,
+            ticket=ticket,
             data={"kiosk_id": kiosk.id, "kiosk": kiosk.name, "detail": result.detail},
         )
+    kiosk.printer_status = "ok" if ok else "failed"
 
 
 async def print_ticket(
     database: Database,
-    ticket: Ticket,
+    issued: IssuedTicket,
     *,
     base_url: str,
     now: datetime,
@@ -154,20 +151,19 @@ async def print_ticket(
     """Print on the issuing kiosk's printer, in the visitor's language, if the kiosk has one;
     never raises, never takes over 3 s."""
     deadline = time.monotonic() + limit_seconds - RECORD_RESERVE_SECONDS
-    if ticket.kiosk_id is None:
-        return PrintResult("none")
-    async with database.reading() as session:
-        kiosk = await session.get(Kiosk, ticket.kiosk_id)
+    kiosk, ticket = issued.kiosk, issued.ticket
     if kiosk is None or not kiosk.printer:
         return PrintResult("none")
     try:
-        slip = await _slip_for(database, ticket, f"{base_url}/t/{ticket.code}", lang, now)
-        result = await _send(kiosk.printer, render_slip(slip), deadline)
+        slip = _slip_for(issued, f"{base_url}/t/{ticket.code}", lang)
+        # The QR code and the bitmap are CPU work: off the event loop, in the default bounded pool.
+        data = await asyncio.to_thread(render_slip, slip)
+        result = await _send(kiosk.printer, data, deadline)
     except Exception as error:  # a bug in rendering must not turn an issued ticket into a 500
         log.exception("slip for ticket %s could not be prepared", ticket.id)
         result = PrintResult("failed", f"the slip could not be prepared: {error}"[:300])
     try:
-        await _record(database, ticket, result, now)
+        await _record(database, kiosk, ticket, result, now)
     except Exception:  # the ticket is issued and the visitor waits: report, do not fail
-        log.exception("printer state of kiosk %s could not be saved", ticket.kiosk_id)
+        log.exception("printer state of kiosk %s could not be saved", kiosk.id)
     return result

@@ -35,7 +35,7 @@ async def _yesterdays_tickets(database: Database, count: int) -> list[int]:
     for _ in range(count):
         async with database.unit_of_work() as uow:
             request = issuing.IssueRequest(office.id, topic.id)
-            ids.append((await issuing.issue_ticket(uow, request, yesterday)).id)
+            ids.append((await issuing.issue_ticket(uow, request, yesterday)).ticket.id)
     return ids
 
 

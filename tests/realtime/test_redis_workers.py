@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from websockets.sync.client import connect
 
-from tests.realtime.clients import Listener, ws_url
+from tests.realtime.clients import displays_on_both_workers
 from tests.realtime.processes import serving
 from tests.support import ADMIN_LOGIN, ADMIN_PASSWORD, IN_CI, Api, login_token, port_open
 
@@ -30,24 +28,6 @@ def redis_available() -> None:
 def two_workers(redis_available: None, sqlite_url: str, tmp_path: Path) -> Iterator[str]:
     with serving(sqlite_url, tmp_path / "server.log", 2, QUEUE_REDIS_URL=REDIS_URL) as url:
         yield url
-
-
-def displays_on_both_workers(url: str, path: str, stack: ExitStack) -> list[Listener]:
-    """Displays held by both worker processes: the kernel spreads connections between them,
-    and on a loaded machine uvicorn may take a while to have its second worker up."""
-    by_node: dict[str, list[Listener]] = {}
-    deadline = time.monotonic() + 90
-    while len(by_node) < 2 or min(len(held) for held in by_node.values()) < 2:
-        assert time.monotonic() < deadline, f"one worker only: {list(by_node)}"
-        connection = stack.enter_context(connect(ws_url(url, path), open_timeout=10))
-        display = Listener(connection)
-        held = by_node.setdefault(display.next()["node"], [])
-        if len(held) >= 3:
-            connection.close()  # enough here already; keep trying for the other worker
-            time.sleep(0.05)
-            continue
-        held.append(display)
-    return [display for held in by_node.values() for display in held]
 
 
 def test_a_call_through_one_worker_reaches_displays_on_the_other(two_workers: str) -> None:

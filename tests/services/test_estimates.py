@@ -299,3 +299,31 @@ def test_one_replay_gives_what_predict_wait_seconds_gives_ticket_by_ticket() -> 
                 expected = eta.predict_wait_seconds(with_it, newcomer.id, with_arrivals)
                 assert predicted.newcomers[topic] == expected
                 assert eta.predict_new_ticket(view, topic, with_arrivals) == expected
+
+
+def test_extending_a_forecast_gives_what_a_new_replay_gives() -> None:
+    """Issuing extends the forecast instead of replaying the queue: every wait, and every
+    newcomer's, must be the one a replay of the longer queue gives (at the arrival pace the
+    forecast was made with, which holds for a tenth of the tickets it was read from)."""
+    chooser = random.Random(20261201)
+    extensions = 0
+    for _ in range(120):
+        view = random_view(chooser)
+        for with_arrivals in (True, False):
+            extended = eta.forecast(view, range(4), with_arrivals)
+            waiting = list(view.waiting)
+            recent = sum(1 for i in view.issued_today if i.at > view.now - eta.PACE_WINDOW)
+            for number in range(100, 100 + chooser.randrange(1, 6)):
+                topic = chooser.randrange(4)
+                grown = extended.extend(number, topic)
+                if grown is None:
+                    assert with_arrivals and number - 99 > eta.PACE_DRIFT * recent
+                    break
+                extensions += 1
+                extended = grown
+                waiting.append(QueuedTicket(number, topic, False, view.now))
+                replayed = eta.forecast(replace(view, waiting=waiting), range(4), with_arrivals)
+                assert extended.tickets == replayed.tickets
+                assert extended.newcomers == replayed.newcomers
+                assert extended.ahead == replayed.ahead
+    assert extensions > 300

@@ -25,14 +25,14 @@ async def _office_with_queue(database: Database, size: int) -> list[Ticket]:
     for _ in range(size):
         async with database.unit_of_work() as uow:
             request = issuing.IssueRequest(office_id, topic_id)
-            tickets.append(await issuing.issue_ticket(uow, request, DEFAULT_NOW))
+            tickets.append((await issuing.issue_ticket(uow, request, DEFAULT_NOW)).ticket)
     return tickets
 
 
 async def _position(database: Database, ticket: Ticket, forecasts: Any = None) -> tuple[int, int]:
     async with database.reading() as session:
         if forecasts is None:
-            return await estimates.ticket_position(session, ticket, DEFAULT_NOW, shared=True)
+            return await estimates.ticket_position(session, ticket, DEFAULT_NOW)
         known = await forecasts.get(session, ticket.office_id, DEFAULT_NOW)
         return int(known.ahead[ticket.id]), int(known.waits[ticket.id])
 
@@ -58,7 +58,7 @@ async def _scenario(url: str) -> tuple[list[tuple[int, int]], list[tuple[int, in
                 await asyncio.Event().wait()
             return await estimates._forecast_now(*args)
 
-        forecasts = estimates._SharedForecasts(first_hangs)
+        forecasts = estimates._Forecasts(first_hangs)
         leaving = asyncio.create_task(_position(database, tickets[0], forecasts))
         staying = asyncio.create_task(_position(database, tickets[4], forecasts))
         await asyncio.sleep(0.5)  # both have read the seq: one computes, the other waits on it
@@ -90,7 +90,7 @@ async def _many_pages(url: str) -> tuple[int, list[tuple[int, int]], list[tuple[
             calls += 1
             return await estimates._forecast_now(*args)
 
-        forecasts = estimates._SharedForecasts(counted)
+        forecasts = estimates._Forecasts(counted)
         pages = [_position(database, ticket, forecasts) for ticket in tickets]
         shared = list(await asyncio.gather(*pages))  # one event wakes every page at once
         exact = []

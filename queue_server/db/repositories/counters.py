@@ -1,17 +1,18 @@
-"""Atomic counters: ticket sequences per office/day/prefix and event seq per office."""
+"""Atomic counters: ticket sequences per office/day/prefix, event seq per office, auth epoch."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queue_server.db.models import EventCounter, NumberCounter
+from queue_server.db.models import AuthEpoch, EventCounter, NumberCounter
 
 
-def _upsert(dialect: str, model: type[NumberCounter] | type[EventCounter]) -> Any:
+def _upsert(dialect: str, model: type[NumberCounter] | type[EventCounter] | type[AuthEpoch]) -> Any:
     """The dialect's INSERT, which has ON CONFLICT DO UPDATE ... RETURNING on both databases."""
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(model)
@@ -43,3 +44,18 @@ async def next_event_seq(session: AsyncSession, dialect: str, office_id: int) ->
 async def current_event_seq(session: AsyncSession, office_id: int) -> int:
     counter = await session.get(EventCounter, office_id)
     return counter.last_seq if counter else 0
+
+
+async def bump_auth_epoch(session: AsyncSession, dialect: str) -> None:
+    """Count a revoked login; the row lock orders concurrent revocations."""
+    statement = _upsert(dialect, AuthEpoch).values(id=1, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=["id"], set_={"value": AuthEpoch.value + 1}
+    )
+    await session.execute(statement)
+
+
+async def auth_epoch(session: AsyncSession) -> int:
+    """How many logins have been revoked so far (0 before the first)."""
+    value = (await session.execute(select(AuthEpoch.value).where(AuthEpoch.id == 1))).scalar()
+    return int(value or 0)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core.lifecycle import ACTIVE_STATES, TicketStatus
 from queue_server.core.routing import QueuedTicket
-from queue_server.db.models import EventCounter, Skill, Ticket, User, Window
+from queue_server.db.models import EventCounter, Skill, Ticket, Topic, User, Window
 
 WAITING = TicketStatus.WAITING.value
 ACTIVE = [status.value for status in ACTIVE_STATES]
@@ -186,3 +186,9 @@ async def issued_since(
     )
     rows = (await session.execute(statement)).all()
     return [IssueLine(row.issued_at, row.original_topic_id, row.priority) for row in rows]
+
+
+async def active_topic_ids(session: AsyncSession, office_id: int) -> list[int]:
+    """The office's active topics: the ones a kiosk may offer a new ticket of."""
+    statement = select(Topic.id).where(Topic.office_id == office_id, Topic.active.is_(True))
+    return list((await session.scalars(statement)).all())

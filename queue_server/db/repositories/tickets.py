@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core.lifecycle import ACTIVE_STATES, TicketStatus
 from queue_server.core.routing import QueuedTicket
-from queue_server.db.models import Ticket
+from queue_server.db.models import Ticket, UtcDateTime, Window
 
 WAITING = TicketStatus.WAITING.value
 ACTIVE = [status.value for status in ACTIVE_STATES]
@@ -42,17 +42,68 @@ async def lock_if_waiting(session: AsyncSession, ticket_id: int) -> Ticket | Non
     return (await session.scalars(statement)).first()
 
 
-async def waiting_queue(
-    session: AsyncSession, office_id: int, topic_ids: Collection[int] | None = None
+async def waiting_heads(
+    session: AsyncSession,
+    office_id: int,
+    topic_ids: Collection[int] | None = None,
+    skip: Collection[int] = (),
 ) -> list[QueuedTicket]:
-    """The waiting tickets of the office (optionally of some topics), as routing sees them."""
-    statement = select(Ticket.id, Ticket.topic_id, Ticket.priority, Ticket.queued_at).where(
-        Ticket.office_id == office_id, Ticket.status == WAITING
+    """Per topic and kind (priority or not) the oldest waiting ticket, in one query.
+
+    `core.routing.choose_next` only ever picks one of these, so it picks from them exactly what
+    it would pick from the whole queue. `skip`: tickets just lost to a concurrent call-next.
+    """
+    rank = func.row_number().over(
+        partition_by=(Ticket.topic_id, Ticket.priority), order_by=(Ticket.queued_at, Ticket.id)
     )
+    ranked = select(
+        Ticket.id, Ticket.topic_id, Ticket.priority, Ticket.queued_at, rank.label("rank")
+    ).where(Ticket.office_id == office_id, Ticket.status == WAITING)
     if topic_ids is not None:
-        statement = statement.where(Ticket.topic_id.in_(list(topic_ids)))
+        ranked = ranked.where(Ticket.topic_id.in_(list(topic_ids)))
+    if skip:
+        ranked = ranked.where(Ticket.id.not_in(list(skip)))
+    heads = ranked.subquery()
+    statement = select(heads.c.id, heads.c.topic_id, heads.c.priority, heads.c.queued_at).where(
+        heads.c.rank == 1
+    )
     rows = (await session.execute(statement)).all()
     return [QueuedTicket(row.id, row.topic_id, row.priority, row.queued_at) for row in rows]
+
+
+async def claim_if_waiting(
+    session: AsyncSession,
+    ticket_id: int,
+    *,
+    status: str,
+    window_id: int,
+    operator_id: int,
+    now: datetime,
+) -> Ticket | None:
+    """Call a waiting ticket to a window in one conditional UPDATE ... RETURNING; None if another
+    transaction holds or already took it (on PostgreSQL the row is taken with SKIP LOCKED, so
+    colleagues never queue on each other's ticket)."""
+    claimable = (
+        select(Ticket.id)
+        .where(Ticket.id == ticket_id, Ticket.status == WAITING)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    statement = (
+        update(Ticket)
+        .where(Ticket.id == claimable, Ticket.status == WAITING)
+        .values(
+            status=status,
+            window_id=window_id,
+            operator_id=operator_id,
+            called_at=now,
+            first_called_at=func.coalesce(Ticket.first_called_at, literal(now, UtcDateTime())),
+            recall_count=0,
+        )
+        .returning(Ticket)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return (await session.scalars(statement)).first()
 
 
 async def waiting_tickets(session: AsyncSession, office_id: int) -> Sequence[Ticket]:
@@ -62,6 +113,19 @@ async def waiting_tickets(session: AsyncSession, office_id: int) -> Sequence[Tic
         .order_by(Ticket.queued_at, Ticket.id)
     )
     return (await session.scalars(statement)).all()
+
+
+async def open_with_windows(
+    session: AsyncSession, office_id: int
+) -> list[tuple[Ticket, Window | None]]:
+    """Waiting, called and serving tickets in queue order, each with its window."""
+    statement = (
+        select(Ticket, Window)
+        .outerjoin(Window, Window.id == Ticket.window_id)
+        .where(Ticket.office_id == office_id, Ticket.status.in_([WAITING, *ACTIVE]))
+        .order_by(Ticket.queued_at, Ticket.id)
+    )
+    return [(ticket, window) for ticket, window in (await session.execute(statement)).all()]
 
 
 async def active_ticket_of_operator(session: AsyncSession, user_id: int) -> Ticket | None:
@@ -161,3 +225,14 @@ async def tickets_between(
 async def today_tickets(session: AsyncSession, office_id: int, day: date) -> Sequence[Ticket]:
     statement = select(Ticket).where(Ticket.office_id == office_id, Ticket.service_day == day)
     return (await session.scalars(statement)).all()
+
+
+async def record_print(session: AsyncSession, ticket_id: int, status: str, detail: str) -> None:
+    """Keep how the ticket's slip came out (printed, failed, none)."""
+    statement = (
+        update(Ticket)
+        .where(Ticket.id == ticket_id)
+        .values(print_status=status, print_detail=detail)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(statement)

@@ -51,9 +51,17 @@ async def skills_of_office(session: AsyncSession, office_id: int) -> dict[int, d
     return result
 
 
-async def session_by_token_hash(session: AsyncSession, token_hash: str) -> AuthSession | None:
-    statement = select(AuthSession).where(AuthSession.token_hash == token_hash)
-    return (await session.scalars(statement)).first()
+async def session_with_user(
+    session: AsyncSession, token_hash: str
+) -> tuple[AuthSession, User] | None:
+    """The login session of this token hash and its user, in one query."""
+    statement = (
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == token_hash)
+    )
+    row = (await session.execute(statement)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def delete_session(session: AsyncSession, token_hash: str) -> None:
