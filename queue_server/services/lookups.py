@@ -18,21 +18,29 @@ from queue_server.errors import (
 )
 
 
+def no_office(office_id: int) -> OfficeNotFound:
+    return OfficeNotFound("There is no office with id {office_id}.", office_id=office_id)
+
+
+def no_topic(office_id: int, topic_id: int) -> TopicNotFound:
+    return TopicNotFound(
+        "Office {office_id} has no topic with id {topic_id}.",
+        office_id=office_id,
+        topic_id=topic_id,
+    )
+
+
 async def office(session: AsyncSession, office_id: int) -> Office:
     found = await session.get(Office, office_id)
     if found is None:
-        raise OfficeNotFound("There is no office with id {office_id}.", office_id=office_id)
+        raise no_office(office_id)
     return found
 
 
 async def topic_in_office(session: AsyncSession, office_id: int, topic_id: int) -> Topic:
     found = await session.get(Topic, topic_id)
     if found is None or found.office_id != office_id:
-        raise TopicNotFound(
-            "Office {office_id} has no topic with id {topic_id}.",
-            office_id=office_id,
-            topic_id=topic_id,
-        )
+        raise no_topic(office_id, topic_id)
     return found
 
 

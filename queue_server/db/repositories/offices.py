@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from queue_server.db.models import Kiosk, Office, Topic, Window
+from queue_server.db.repositories import locking
 
 
 async def list_offices(session: AsyncSession) -> Sequence[Office]:
@@ -48,13 +50,7 @@ async def window_by_number(session: AsyncSession, office_id: int, number: int) -
 
 
 async def lock_window(session: AsyncSession, window_id: int) -> Window | None:
-    statement = (
-        select(Window)
-        .where(Window.id == window_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.scalars(statement)).first()
+    return await locking.locked(session, Window, window_id)
 
 
 async def windows_held_by(session: AsyncSession, user_id: int) -> Sequence[Window]:
@@ -64,3 +60,22 @@ async def windows_held_by(session: AsyncSession, user_id: int) -> Sequence[Windo
 async def kiosks_of_office(session: AsyncSession, office_id: int) -> Sequence[Kiosk]:
     statement = select(Kiosk).where(Kiosk.office_id == office_id).order_by(Kiosk.id)
     return (await session.scalars(statement)).all()
+
+
+async def office_with_topic(
+    session: AsyncSession, office_id: int, topic_id: int
+) -> tuple[Office, Topic | None, bool] | None:
+    """The office, its topic `topic_id` (None if it has no such topic) and whether that topic has
+    sub-topics, in one query (the kiosk's tap); None if there is no such office."""
+    child = aliased(Topic)
+    has_children = exists().where(child.parent_id == Topic.id)
+    statement = (
+        select(Office, Topic, has_children)
+        .outerjoin(Topic, and_(Topic.id == topic_id, Topic.office_id == Office.id))
+        .where(Office.id == office_id)
+    )
+    row = (await session.execute(statement)).first()
+    if row is None:
+        return None
+    office, topic, children = row
+    return office, topic, bool(children) if topic is not None else False

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from queue_server.core.lifecycle import ACTIVE_STATES, TicketStatus
 from queue_server.core.routing import QueuedTicket
 from queue_server.db.models import Ticket, UtcDateTime, Window
+from queue_server.db.repositories import locking
 
 WAITING = TicketStatus.WAITING.value
 ACTIVE = [status.value for status in ACTIVE_STATES]
@@ -22,13 +23,7 @@ async def by_code(session: AsyncSession, code: str) -> Ticket | None:
 
 async def lock(session: AsyncSession, ticket_id: int) -> Ticket | None:
     """The ticket, row-locked for the rest of the transaction (a no-op lock on SQLite)."""
-    statement = (
-        select(Ticket)
-        .where(Ticket.id == ticket_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.scalars(statement)).first()
+    return await locking.locked(session, Ticket, ticket_id)
 
 
 async def lock_if_waiting(session: AsyncSession, ticket_id: int) -> Ticket | None:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.db.models import AuthSession, LoginFailure, Skill, User
+from queue_server.db.repositories import locking
 
 
 async def by_login(session: AsyncSession, login: str) -> User | None:
@@ -16,13 +17,7 @@ async def by_login(session: AsyncSession, login: str) -> User | None:
 
 
 async def lock(session: AsyncSession, user_id: int) -> User | None:
-    statement = (
-        select(User)
-        .where(User.id == user_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.scalars(statement)).first()
+    return await locking.locked(session, User, user_id)
 
 
 async def skills_of(session: AsyncSession, user_id: int) -> dict[int, int]:
