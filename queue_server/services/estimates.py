@@ -126,20 +126,34 @@ async def _history(session: AsyncSession, office: Office, now: datetime) -> eta.
 
 async def _read_history(session: AsyncSession, office: Office, today: date) -> eta.ServiceHistory:
     todays = await repo.services_of_day(session, office.id, today, HISTORY_SERVICES)
-    earlier: list[repo.FinishedService] = []
-    day = today
-    for _ in range(HISTORY_DAYS):
-        missing = HISTORY_SERVICES - len(todays) - len(earlier)
-        if missing <= 0:
-            break
-        day -= timedelta(days=1)
-        earlier = await repo.services_of_day(session, office.id, day, missing) + earlier
+    missing = HISTORY_SERVICES - len(todays)
+    earlier = (await _earlier_services(session, office.id, today))[-missing:] if missing > 0 else []
     history = eta.ServiceHistory(office.recall_timeout_seconds)
     for service in earlier:
         history.add_service(service.topic_id, service.seconds, today=False)
     for service in todays:
         history.add_service(service.topic_id, service.seconds, today=True)
     return history
+
+
+async def _earlier_services(
+    session: AsyncSession, office_id: int, today: date
+) -> list[repo.FinishedService]:
+    """The latest HISTORY_SERVICES services of the days before `today` (at most HISTORY_DAYS back),
+    oldest first: read once per service day, as those days are over."""
+    key = (_database_of(session), office_id, today)
+    earlier = _EARLIER.get(key)
+    if earlier is None:
+        earlier = []
+        day = today
+        for _ in range(HISTORY_DAYS):
+            missing = HISTORY_SERVICES - len(earlier)
+            if missing <= 0:
+                break
+            day -= timedelta(days=1)
+            earlier = await repo.services_of_day(session, office_id, day, missing) + earlier
+        _remember(_EARLIER, key, earlier)
+    return earlier
 
 
 def _database_of(session: AsyncSession) -> str:
@@ -149,6 +163,7 @@ def _database_of(session: AsyncSession) -> str:
 
 CACHED_OFFICES = 512
 _HISTORIES: dict[tuple[str, int, date, int, int, int], eta.ServiceHistory] = {}
+_EARLIER: dict[tuple[str, int, date], list[repo.FinishedService]] = {}
 K = TypeVar("K")
 V = TypeVar("V")
 
