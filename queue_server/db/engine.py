@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from queue_server.db.writer_turns import WriterTurns
 
@@ -151,6 +152,17 @@ class UnitOfWork:
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             await callback()
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _pin_loaded_row(session: Session, instance: Any) -> None:
+    """Keep every row a write transaction loaded until its session ends.
+
+    The session's identity map holds rows weakly: a window a use case looked at and let go of is
+    forgotten, and the answer built from it reads it again. Pinned, `session.get` finds it.
+    """
+    if session.info.get("writes"):
+        session.info.setdefault("pinned", []).append(instance)
 
 
 class Database:
