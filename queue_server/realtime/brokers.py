@@ -42,10 +42,43 @@ class LocalBroker:
         return None
 
 
-def channel_for(database_url: str) -> str:
+def channel_for(database_url: str, topic: str = "events") -> str:
     """Processes on the same database share a channel; another database on this Redis does not."""
     digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
-    return f"queue-server:{digest}:events"
+    return f"queue-server:{digest}:{topic}"
+
+
+async def subscribe_forever(
+    client: Any,
+    channel: str,
+    handle: Callable[[dict[str, Any]], None],
+    reconnected: Reconnected,
+    connected: asyncio.Event,
+) -> None:
+    """Hand every message of `channel` to `handle`, subscribing again (with a growing pause) after
+    a lost connection, and saying so through `reconnected`: messages in between are lost."""
+    backoff = 0.5
+    while True:
+        pubsub = client.pubsub()
+        try:
+            await pubsub.subscribe(channel)
+            connected.set()
+            backoff = 0.5
+            reconnected()
+            async for item in pubsub.listen():
+                handle(item)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning(
+                "Redis subscription to %s lost (%s); retrying in %.1f s", channel, error, backoff
+            )
+        finally:
+            connected.clear()
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, 10.0)
 
 
 class RedisBroker:
@@ -124,26 +157,10 @@ class RedisBroker:
             closing.cancel()
 
     async def _listen(self, receive: Receiver, reconnected: Reconnected) -> None:
-        backoff = 0.5
-        while True:
-            pubsub = self._client.pubsub()
-            try:
-                await pubsub.subscribe(self.channel)
-                self.connected.set()
-                backoff = 0.5
-                reconnected()
-                async for item in pubsub.listen():
-                    self._handle(item, receive)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("Redis subscription lost (%s); retrying in %.1f s", error, backoff)
-            finally:
-                self.connected.clear()
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+        def handle(item: dict[str, Any]) -> None:
+            self._handle(item, receive)
+
+        await subscribe_forever(self._client, self.channel, handle, reconnected, self.connected)
 
     def _handle(self, item: dict[str, Any], receive: Receiver) -> None:
         if item.get("type") != "message":

@@ -9,23 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from queue_server.realtime.brokers import channel_for, subscribe_forever
 from queue_server.services.principal_cache import Revocations, Revoked
 
 PUBLISH_TIMEOUT_SECONDS = 0.5
 log = logging.getLogger(__name__)
-
-
-def channel_for(database_url: str) -> str:
-    """Beside the events' channel (`brokers.channel_for`): processes on the same database."""
-    digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
-    return f"queue-server:{digest}:auth"
 
 
 class RedisRevocations:
@@ -36,7 +30,7 @@ class RedisRevocations:
 
         self._redis_module = redis.asyncio
         self.url = url
-        self.channel = channel_for(database_url)
+        self.channel = channel_for(database_url, "auth")
         self.origin = uuid.uuid4().hex
         self._client: Any = None
         self._listener: asyncio.Task[None] | None = None
@@ -80,26 +74,10 @@ class RedisRevocations:
     async def _listen(
         self, receive: Callable[[Revoked], None], reconnected: Callable[[], None]
     ) -> None:
-        backoff = 0.5
-        while True:
-            pubsub = self._client.pubsub()
-            try:
-                await pubsub.subscribe(self.channel)
-                self.connected.set()
-                backoff = 0.5
-                reconnected()
-                async for item in pubsub.listen():
-                    self._handle(item, receive)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("Redis revocations lost (%s); retrying in %.1f s", error, backoff)
-            finally:
-                self.connected.clear()
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+        def handle(item: dict[str, Any]) -> None:
+            self._handle(item, receive)
+
+        await subscribe_forever(self._client, self.channel, handle, reconnected, self.connected)
 
     def _handle(self, item: dict[str, Any], receive: Callable[[Revoked], None]) -> None:
         if item.get("type") != "message":
