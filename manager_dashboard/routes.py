@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from queue_server import i18n, web
 from queue_server.api import reports as reports_api
-from queue_server.api.deps import ReadingDep
+from queue_server.api.deps import CurrentFigures, ReadingDep
 from queue_server.api.schemas import MAX_ID
 from queue_server.errors import QueueError
 
@@ -130,12 +130,14 @@ def _grid(load: dict[str, Any], customer_type: str, lang: str) -> list[dict[str,
 
 
 @router.get("/load/{office_id}", response_class=HTMLResponse)
-async def load_page(request: Request, office_id: int, session: ReadingDep) -> HTMLResponse:
+async def load_page(
+    request: Request, office_id: int, figures: CurrentFigures, session: ReadingDep
+) -> HTMLResponse:
     """Public: when the office is busy and when it is free, by weekday and hour."""
     try:
         if not 1 <= office_id <= MAX_ID:
             raise QueueError("no such office", status=404)
-        load = await reports_api.office_load(office_id, session)
+        load = await reports_api.office_load(office_id, figures, session)
     except QueueError:
         return web.render(request, "load/missing.html", DOMAIN, status_code=404)
     lang = web.page_language(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -34,7 +34,7 @@ from queue_server.realtime.brokers import make_broker
 from queue_server.realtime.hub import Hub
 from queue_server.realtime.outbox import Outbox
 from queue_server.realtime.revocations import make_revocations
-from queue_server.services import housekeeping
+from queue_server.services import aggregates, housekeeping
 from queue_server.services.auth import Passwords
 from queue_server.services.principal_cache import PrincipalCache
 from queue_server.settings import Settings
@@ -42,13 +42,13 @@ from queue_server.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def _housekeeping_loop(database: Database, clock: Clock, interval: float) -> None:
-    """Expire tickets still waiting at closing time, every `interval` seconds."""
+async def _every(interval: float, name: str, work: Callable[[], Awaitable[object]]) -> None:
+    """Run `work` every `interval` seconds until cancelled."""
     while True:
         try:
-            await housekeeping.expire_all(database, clock.now())
+            await work()
         except Exception:  # a failed pass must not stop the next one
-            log.exception("housekeeping pass failed")
+            log.exception("%s pass failed", name)
         await asyncio.sleep(interval)
 
 
@@ -76,15 +76,32 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         await principals.start()
-        task = asyncio.create_task(
-            _housekeeping_loop(database, clock, settings.housekeeping_interval_seconds)
-        )
+        tasks = [
+            # Tickets still waiting at closing time expire.
+            asyncio.create_task(
+                _every(
+                    settings.housekeeping_interval_seconds,
+                    "housekeeping",
+                    lambda: housekeeping.expire_all(database, clock.now()),
+                )
+            ),
+            # New events are counted into the hourly and load figures, off the request path.
+            asyncio.create_task(
+                _every(
+                    settings.aggregates_interval_seconds,
+                    "aggregates",
+                    lambda: aggregates.catch_up_all(database),
+                )
+            ),
+        ]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await principals.stop()
             await hub.stop()
             await database.dispose()

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     housekeeping_interval_seconds: float = Field(
         default=30.0, description="How often waiting tickets past closing time are expired."
     )
+    aggregates_interval_seconds: float = Field(
+        default=1.0,
+        description="How often new events are counted into the hourly and load figures "
+        "(their readers count what is left first).",
+    )
     ws_ping_interval_seconds: float = Field(
         default=10.0, description="How often websockets are pinged; also how often feeds recheck."
     )

@@ -15,7 +15,7 @@ from queue_server.clock import Clock
 from queue_server.db.engine import Database, UnitOfWork
 from queue_server.db.models import Office
 from queue_server.errors import CsrfFailed, NotAuthenticated
-from queue_server.services import auth, lookups
+from queue_server.services import aggregates, auth, lookups
 from queue_server.services.access import Principal, Role, require_office, require_role
 from queue_server.services.principal_cache import PrincipalCache
 from queue_server.settings import Settings
@@ -136,3 +136,20 @@ def _office_access(role: Role):  # type: ignore[no-untyped-def]
 
 OperatorOffice = Annotated[Office, Depends(_office_access(Role.OPERATOR))]
 ManagerOffice = Annotated[Office, Depends(_office_access(Role.MANAGER))]
+
+
+def _office_of_path(request: Request) -> int | None:
+    """The path's office id, or None when it is not one (the route itself answers that)."""
+    raw = str(request.path_params.get("office_id", ""))
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_ID else None
+
+
+async def _current_figures(request: Request, session: ReadingDep) -> None:
+    """Count every event of the path's office committed so far into its hourly and load figures
+    before the request reads them. Declare it after the access check (ManagerOffice): it may write."""
+    office_id = _office_of_path(request)
+    if office_id is not None:
+        await aggregates.catch_up_before_reading(get_database(request), session, office_id)
+
+
+CurrentFigures = Annotated[None, Depends(_current_figures)]

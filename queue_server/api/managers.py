@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from queue_server.api.deps import ClockDep, ManagerOffice, ReadingDep
+from queue_server.api.deps import ClockDep, CurrentFigures, ManagerOffice, ReadingDep
 from queue_server.services import live_state, reports, stats
 
 router = APIRouter(tags=["managers"])
@@ -16,7 +16,9 @@ MAX_SEQ = 2**62
 
 
 @router.get("/offices/{office_id}/stats/live")
-async def live_stats(office: ManagerOffice, session: ReadingDep, clock: ClockDep) -> dict[str, Any]:
+async def live_stats(
+    office: ManagerOffice, _figures: CurrentFigures, session: ReadingDep, clock: ClockDep
+) -> dict[str, Any]:
     """Waiting, longest and average wait, served today and the target that applies now."""
     return await stats.live(session, office, clock.now())
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from queue_server.api.deps import ClockDep, ManagerOffice, OfficeId, ReadingDep
+from queue_server.api.deps import ClockDep, CurrentFigures, ManagerOffice, OfficeId, ReadingDep
 from queue_server.api.schemas import MAX_ID
 from queue_server.services import lookups, reports
 
@@ -42,7 +42,11 @@ ReportQueryDep = Annotated[reports.ReportQuery, Depends(_report_query)]
 
 
 async def _report_data(
-    office: ManagerOffice, query: ReportQueryDep, session: ReadingDep, clock: ClockDep
+    office: ManagerOffice,
+    query: ReportQueryDep,
+    _figures: CurrentFigures,
+    session: ReadingDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     """The report, for a signed-in manager of the office (checked before anything else)."""
     reports.check_period(query.date_from, query.date_to)
@@ -88,7 +92,9 @@ async def report_xlsx(data: ReportData, query: ReportQueryDep) -> Response:
 
 
 @router.get("/offices/{office_id}/load")
-async def office_load(office_id: OfficeId, session: ReadingDep) -> dict[str, Any]:
+async def office_load(
+    office_id: OfficeId, _figures: CurrentFigures, session: ReadingDep
+) -> dict[str, Any]:
     """Public: average visits by weekday and hour, citizens and organisations separately, with the
     level of each hour ("maximum", "high", "minimum", or "closed")."""
     office = await lookups.office(session, office_id)

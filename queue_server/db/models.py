@@ -251,6 +251,8 @@ class Event(Base):
     )
     from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     to_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # The ticket's topic then: figures counted later must not see a transfer that came after.
+    topic_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
@@ -305,9 +307,20 @@ class KioskIssue(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AggregateWatermark(Base):
+    """The last event `seq` per office already counted into the hourly and load figures."""
+
+    __tablename__ = "aggregate_watermarks"
+
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class HourlyStat(Base):
-    """What happened per office, service day, local hour, topic and customer type: kept current
-    by the event log in the same transaction, so reports and charts never rescan old tickets."""
+    """What happened per office, service day, local hour, topic and customer type: counted from
+    the event log off the request path (services.aggregates), so reports never rescan tickets."""
 
     __tablename__ = "hourly_stats"
 

@@ -1,36 +1,35 @@
-"""Incrementally maintained figures: hourly counters and the visit load, kept in the event's own
-transaction so that charts, reports and the load page never rescan the history of tickets."""
+"""The hourly counters and the visit load, counted from the event log off the request path.
+
+An event's transaction only logs it (with the ticket's topic then). `catch_up` counts an office's
+events after its watermark, a bounded batch per transaction, and moves the watermark in the same
+transaction: the watermark row is claimed first, so two processes catching up one office count
+every event once. The app's background task catches up every office about once a second, and
+every reader of the figures catches its office up first, so what it reads includes every event
+committed before it asked.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, case, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core import reporting, schedule
 from queue_server.core.events import EventType
-from queue_server.db.engine import UnitOfWork
-from queue_server.db.models import HourlyStat, LoadCell, LoadDay, Office, Ticket, Topic
+from queue_server.db.engine import Database, UnitOfWork
+from queue_server.db.models import HourlyStat, LoadCell, LoadDay, Office, Ticket
+from queue_server.db.repositories import aggregates as aggregate_repo
+from queue_server.db.repositories import offices as office_repo
 
-HOURLY_COUNTERS = (
-    "issued",
-    "enqueued",
-    "dequeued",
-    "first_called",
-    "wait_seconds_sum",
-    "within_target",
-    "served",
-    "service_seconds_sum",
-    "no_show",
-    "expired",
-    "transferred",
-)
+HOURLY_COUNTERS = aggregate_repo.HOURLY_COUNTERS
+RECORD_COLUMNS = aggregate_repo.RECORD_COLUMNS
+BATCH_EVENTS = 500
 
 
 def ticket_record(ticket: Ticket) -> reporting.TicketRecord:
@@ -54,108 +53,124 @@ def ticket_record(ticket: Ticket) -> reporting.TicketRecord:
     )
 
 
-async def _upsert_adding(
-    uow: UnitOfWork, table: Table, keys: dict[str, Any], adds: dict[str, int], zeros: Sequence[str]
-) -> None:
-    """INSERT the row with these counts, or add them to the existing row, in one statement."""
-    values = {**keys, **{name: 0 for name in zeros}, **adds}
-    statement = _adding_statement(uow.dialect, table, tuple(keys), tuple(adds), tuple(values))
-    await uow.session.execute(statement, values)
+@dataclass
+class _Tally:
+    """What a batch of events adds: hourly counts, visits, and the days visits came on."""
+
+    office_id: int
+    hourly: dict[tuple[Any, ...], Counter[str]] = field(default_factory=dict)
+    visits: Counter[tuple[str, int, int]] = field(default_factory=Counter)
+    days: list[dict[str, Any]] = field(default_factory=list)
+    _last_day: dict[int, date] = field(default_factory=dict)
+
+    def add_visit(self, customer_type: str, weekday: int, hour: int, day: date) -> None:
+        self.visits[(customer_type, weekday, hour)] += 1
+        if self._last_day.get(weekday) != day:  # the same day again would change nothing
+            self._last_day[weekday] = day
+            self.days.append({"office_id": self.office_id, "weekday": weekday, "day": day})
+
+    def hourly_rows(self) -> list[dict[str, Any]]:
+        keys = aggregate_repo.HOURLY_KEYS
+        return [
+            {**dict(zip(keys, key, strict=True)), **{n: counts[n] for n in HOURLY_COUNTERS}}
+            for key, counts in self.hourly.items()
+        ]
+
+    def visit_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "office_id": self.office_id,
+                "customer_type": kind,
+                "weekday": d,
+                "hour": h,
+                "visits": n,
+            }
+            for (kind, d, h), n in self.visits.items()
+        ]
 
 
-@lru_cache(maxsize=256)
-def _adding_statement(
-    dialect: str,
-    table: Table,
-    keys: tuple[str, ...],
-    adds: tuple[str, ...],
-    columns: tuple[str, ...],
-) -> Any:
-    """The upsert for one shape of counts, with bound parameters: built once, not per event (its
-    construction cost more than running it)."""
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values({name: bindparam(name) for name in columns})
-    return statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + statement.excluded[name] for name in adds},
-    )
-
-
-async def _count_visit(uow: UnitOfWork, office_id: int, here: datetime, customer_type: str) -> None:
-    weekday, day = here.weekday(), here.date()
-    keys = {"office_id": office_id, "customer_type": customer_type}
-    keys.update(weekday=weekday, hour=here.hour)
-    await _upsert_adding(uow, LoadCell.__table__, keys, {"visits": 1}, ())  # type: ignore[arg-type]
-    module: Any = postgresql if uow.dialect == "postgresql" else sqlite
-    table: Any = LoadDay.__table__
-    statement = module.insert(table).values(
-        office_id=office_id, weekday=weekday, days=1, last_day=day
-    )
-    # A new service day of this weekday adds one to the divisor; later visits that day do not.
-    new_day = case((table.c.last_day < statement.excluded.last_day, 1), else_=0)
-    statement = statement.on_conflict_do_update(
-        index_elements=["office_id", "weekday"],
-        set_={"days": table.c.days + new_day, "last_day": day},
-        where=table.c.last_day <= statement.excluded.last_day,
-    )
-    await uow.session.execute(statement)
-
-
-async def record_event(
-    uow: UnitOfWork,
-    *,
-    office_id: int,
-    type: str,
-    at: datetime,
-    ticket: Ticket | None,
-    data: dict[str, Any] | None,
-) -> None:
-    """Add what a ticket event changes to the hourly counters (and, when issued, to the load)."""
-    if ticket is None or not type.startswith("ticket."):
-        return
-    office = await uow.session.get(Office, office_id)
-    topic = await uow.session.get(Topic, ticket.original_topic_id)
-    if office is None:
-        return
+def _tally(office: Office, targets: reporting.Targets, rows: list[tuple[Any, ...]]) -> _Tally:
+    """Exactly what each ticket event adds, as it was when it happened: the ticket row as it is
+    now (its first call and service times never change once set) with the event's topic."""
     zone = ZoneInfo(office.timezone)
-    here = schedule.local(at, zone)
-    record = ticket_record(ticket)
+    tally = _Tally(office.id)
+    for row in rows:
+        kind, at, topic_id, data = row[1:5]
+        columns = row[5:]
+        if columns[0] is None or not kind.startswith("ticket."):
+            continue
+        record = reporting.TicketRecord(*columns)
+        if topic_id is not None:
+            record = replace(record, topic_id=topic_id)
+        here = schedule.local(at, zone)
+        target = targets.at(record.original_topic_id, record.issued_at)
+        from_topic = (data or {}).get("from_topic_id")
+        changes = reporting.hourly_increments(
+            kind, record, at, target, from_topic if isinstance(from_topic, int) else None
+        )
+        for topic, adds in changes:
+            key = (office.id, here.date(), here.hour, topic, record.customer_type)
+            tally.hourly.setdefault(key, Counter()).update(adds)
+        if kind == EventType.TICKET_ISSUED:
+            tally.add_visit(record.customer_type, here.weekday(), here.hour, here.date())
+    return tally
+
+
+async def _count_batch(uow: UnitOfWork, office_id: int, limit: int) -> int:
+    """Claim the office's watermark, count the next events after it, move it; how many events."""
+    session, dialect = uow.session, uow.dialect
+    office = await session.get(Office, office_id)
+    if office is None:
+        return 0
+    mark = await aggregate_repo.claim_watermark(session, dialect, office_id)
+    rows = await aggregate_repo.events_after(session, office_id, mark, limit)
+    if not rows:
+        return 0
+    topics = await office_repo.topics_of_office(session, office_id)
     targets = reporting.Targets(
-        {}
-        if topic is None
-        else {topic.id: (topic.target_peak_seconds, topic.target_offpeak_seconds)},
+        {t.id: (t.target_peak_seconds, t.target_offpeak_seconds) for t in topics},
         schedule.parse_periods(office.peak),
-        zone,
+        ZoneInfo(office.timezone),
     )
-    target = targets.at(ticket.original_topic_id, ticket.issued_at)
-    from_topic = (data or {}).get("from_topic_id")
-    changes = reporting.hourly_increments(
-        type, record, at, target, from_topic if isinstance(from_topic, int) else None
-    )
-    for topic_id, adds in changes:
-        keys = {"office_id": office_id, "day": here.date(), "hour": here.hour}
-        keys.update(topic_id=topic_id, customer_type=ticket.customer_type)
-        await _upsert_adding(uow, HourlyStat.__table__, keys, adds, HOURLY_COUNTERS)  # type: ignore[arg-type]
-    if type == EventType.TICKET_ISSUED:
-        await _count_visit(uow, office_id, here, ticket.customer_type)
+    tally = _tally(office, targets, rows)
+    await aggregate_repo.add_hourly(session, dialect, tally.hourly_rows())
+    await aggregate_repo.add_visits(session, dialect, tally.visit_rows())
+    await aggregate_repo.count_days(session, dialect, tally.days)
+    await aggregate_repo.move_watermark(session, office_id, rows[-1][0])
+    return len(rows)
 
 
-RECORD_COLUMNS = (
-    Ticket.id,
-    Ticket.number,
-    Ticket.topic_id,
-    Ticket.original_topic_id,
-    Ticket.customer_type,
-    Ticket.status,
-    Ticket.issued_at,
-    Ticket.first_called_at,
-    Ticket.started_at,
-    Ticket.finished_at,
-    Ticket.operator_id,
-    Ticket.served_by_id,
-    Ticket.transfer_count,
-    Ticket.rating,
-)
+async def catch_up(database: Database, office_id: int, *, batch: int = BATCH_EVENTS) -> int:
+    """Count the office's committed events into its figures, one write transaction per batch,
+    until a batch comes back short; how many events were counted."""
+    total = 0
+    while True:
+        async with database.unit_of_work() as uow:
+            counted = await _count_batch(uow, office_id, batch)
+        total += counted
+        if counted < batch:
+            return total
+
+
+async def catch_up_all(database: Database) -> int:
+    """Catch up every office with events not counted yet; cheap when there are none (one read)."""
+    async with database.reading() as session:
+        behind = await aggregate_repo.offices_behind(session)
+    counted = 0
+    for office_id in behind:
+        counted += await catch_up(database, office_id)
+    return counted
+
+
+async def catch_up_before_reading(
+    database: Database, session: AsyncSession, office_id: int
+) -> None:
+    """Before `session` reads the office's figures: count every event committed so far, then end
+    the session's transaction, since on SQLite a read transaction keeps the snapshot it began with."""
+    behind = await aggregate_repo.is_behind(session, office_id)
+    await session.commit()
+    if behind:
+        await catch_up(database, office_id)
 
 
 async def day_records(

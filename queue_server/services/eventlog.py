@@ -9,7 +9,6 @@ from queue_server.core import events
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Event, Ticket, Window
 from queue_server.db.repositories import counters
-from queue_server.services import aggregates
 
 
 def window_ref(window: Window) -> events.WindowRef:
@@ -79,7 +78,8 @@ async def record(
     from_status: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Append an event (who, what, when, from and to) and publish it once the transaction commits."""
+    """Append an event (who, what, when, from and to) and publish it once the transaction commits;
+    the figures count it later (services.aggregates), off the request path."""
     seq = await counters.next_event_seq(uow.session, uow.dialect, office_id)
     event = Event(
         office_id=office_id,
@@ -91,12 +91,10 @@ async def record(
         window_id=window.id if window else None,
         from_status=from_status,
         to_status=ticket.status if ticket else None,
+        topic_id=ticket.topic_id if ticket else None,
         data=data or {},
     )
     uow.session.add(event)
-    await aggregates.record_event(
-        uow, office_id=office_id, type=type, at=at, ticket=ticket, data=data
-    )
     message = events.OfficeEvent(
         type=type,
         seq=seq,
