@@ -22,14 +22,15 @@ def ticket_ref(
     *,
     status: str | None = None,
     called_at: datetime | None = None,
+    topic_id: int | None = None,
 ) -> events.TicketRef:
-    """A ticket as events carry it; `status` and `called_at` override the current ones when the
-    log is read back (the row holds the ticket as it is now, the event what it was then)."""
+    """A ticket as events carry it; `status`, `called_at` and `topic_id` override the current ones
+    when the log is read back (the row holds the ticket as it is now, the event what it was then)."""
     return events.TicketRef(
         id=ticket.id,
         number=ticket.number,
         status=status or ticket.status,
-        topic_id=ticket.topic_id,
+        topic_id=topic_id or ticket.topic_id,
         customer_type=ticket.customer_type,
         priority=ticket.priority,
         issued_at=ticket.issued_at,
@@ -53,7 +54,9 @@ def replayed(event: Event, ticket: Ticket | None, window: Window | None) -> even
     reference = None
     if ticket is not None:
         called_at = event.at if event.type in events.CALL_TYPES else None
-        reference = ticket_ref(ticket, window, status=event.to_status, called_at=called_at)
+        reference = ticket_ref(
+            ticket, window, status=event.to_status, called_at=called_at, topic_id=event.topic_id
+        )
     return events.OfficeEvent(
         type=event.type,
         seq=event.seq,

@@ -33,8 +33,9 @@ from tests.support import DEFAULT_NOW, SqliteTemplates, run_coroutine
 
 Message = dict[str, Any]
 # The ticket row holds the ticket as it is now, not as it was at the event: a resync long after
-# shows these as they are now (a later call, operator or transfer), everything else as it was.
-CURRENT_TICKET_FIELDS = ("topic_id", "called_at", "operator_id")
+# shows these as they are now (a later call or operator), everything else as it was (the event
+# keeps the topic the ticket was in).
+CURRENT_TICKET_FIELDS = ("called_at", "operator_id")
 
 
 def _form(message: Message) -> str:

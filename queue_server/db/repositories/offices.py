@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -62,19 +63,28 @@ async def kiosks_of_office(session: AsyncSession, office_id: int) -> Sequence[Ki
     return (await session.scalars(statement)).all()
 
 
+def _office_with_topic() -> Any:
+    child = aliased(Topic)
+    has_children = exists().where(child.parent_id == Topic.id)
+    topic_of_office = and_(Topic.id == bindparam("topic_id"), Topic.office_id == Office.id)
+    return (
+        select(Office, Topic, has_children)
+        .outerjoin(Topic, topic_of_office)
+        .where(Office.id == bindparam("office_id"))
+    )
+
+
+# Built once: on the kiosk's tap, building the statement cost more than running it.
+_OFFICE_WITH_TOPIC = _office_with_topic()
+
+
 async def office_with_topic(
     session: AsyncSession, office_id: int, topic_id: int
 ) -> tuple[Office, Topic | None, bool] | None:
     """The office, its topic `topic_id` (None if it has no such topic) and whether that topic has
     sub-topics, in one query (the kiosk's tap); None if there is no such office."""
-    child = aliased(Topic)
-    has_children = exists().where(child.parent_id == Topic.id)
-    statement = (
-        select(Office, Topic, has_children)
-        .outerjoin(Topic, and_(Topic.id == topic_id, Topic.office_id == Office.id))
-        .where(Office.id == office_id)
-    )
-    row = (await session.execute(statement)).first()
+    values = {"office_id": office_id, "topic_id": topic_id}
+    row = (await session.execute(_OFFICE_WITH_TOPIC, values)).first()
     if row is None:
         return None
     office, topic, children = row
