@@ -48,6 +48,7 @@ def test_settings(database_url: str, **overrides: Any) -> Settings:
         # Background passes would run queries in the middle of tests that count them; the
         # figures' readers catch up by themselves.
         "aggregates_interval_seconds": 3600.0,
+        "freeze_gc_at_start": False,
     }
     values.update(overrides)
     return Settings(**values)
