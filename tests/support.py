@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -90,6 +90,19 @@ def outside_event_loop(work: Callable[[], T]) -> T:
 def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
     """asyncio.run, safe to call after a browser test left Playwright's loop in this thread."""
     return outside_event_loop(lambda: asyncio.run(coroutine))
+
+
+def on_database(database_url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` on a Database of its own for `database_url` (a server's, seen from the test)."""
+
+    async def run() -> T:
+        database = Database(database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return run_coroutine(run())
 
 
 def prepare_template(database_url: str) -> None:

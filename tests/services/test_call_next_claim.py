@@ -19,22 +19,20 @@ from queue_server.db.models import Ticket
 from queue_server.db.repositories import tickets as ticket_repo
 from tests.api.contract import hall
 from tests.core.test_routing_heads import heads
-from tests.support import DEFAULT_NOW, Api, LiveServer, run_coroutine
+from tests.support import DEFAULT_NOW, Api, LiveServer, on_database
 
 T = TypeVar("T")
 STATUSES = ["waiting"] * 4 + ["called", "done", "no_show", "expired"]
 
 
 def in_unit_of_work(server: LiveServer, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    async def run() -> T:
-        database = Database(server.settings.database_url)
-        try:
-            async with database.unit_of_work() as uow:
-                return await work(uow)
-        finally:
-            await database.dispose()
+    """Run `work` in a write transaction on the server's own database, in this process."""
 
-    return run_coroutine(run())
+    async def write(database: Database) -> T:
+        async with database.unit_of_work() as uow:
+            return await work(uow)
+
+    return on_database(server.settings.database_url, write)
 
 
 def test_the_heads_query_gives_the_choice_of_the_whole_queue(

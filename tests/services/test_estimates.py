@@ -19,7 +19,7 @@ from queue_server.db.models import Ticket
 from queue_server.db.repositories import tickets as ticket_repo
 from queue_server.services import estimates, lookups
 from tests.api.contract import Hall, act, call_next, hall, sql
-from tests.support import Api, LiveServer, run_coroutine
+from tests.support import Api, LiveServer, on_database
 
 T = TypeVar("T")
 # One call of a topic without any history: a mean service, or a no-show's recall wait.
@@ -31,15 +31,11 @@ FIRST_OCCUPATION = (1 - eta.PRIOR_NO_SHOW_SHARE) * eta.DEFAULT_SERVICE_SECONDS +
 def in_process(server: LiveServer, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work` on a read session of the server's own database, in this process."""
 
-    async def run() -> T:
-        database = Database(server.settings.database_url)
-        try:
-            async with database.reading() as session:
-                return await work(session)
-        finally:
-            await database.dispose()
+    async def read(database: Database) -> T:
+        async with database.reading() as session:
+            return await work(session)
 
-    return run_coroutine(run())
+    return on_database(server.settings.database_url, read)
 
 
 def live_view(server: LiveServer, office_id: int) -> eta.LiveView:
