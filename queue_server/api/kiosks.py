@@ -15,7 +15,6 @@ from queue_server.db.models import Kiosk, Office
 from queue_server.services import catalogue, lookups
 
 router = APIRouter(tags=["visitors"])
-KioskId = IdPath
 
 
 class KioskOffice(BaseModel):
@@ -43,7 +42,7 @@ class KioskPublicOut(BaseModel):
 
 
 @router.get("/kiosks/{kiosk_id}", response_model=KioskPublicOut)
-async def kiosk_info(kiosk_id: KioskId, session: ReadingDep, clock: ClockDep) -> KioskPublicOut:
+async def kiosk_info(kiosk_id: IdPath, session: ReadingDep, clock: ClockDep) -> KioskPublicOut:
     """A kiosk, its office and opening state: what the touchscreen page shows before any tap."""
     kiosk = await lookups.kiosk(session, kiosk_id)
     office = await lookups.office(session, kiosk.office_id)
@@ -51,7 +50,7 @@ async def kiosk_info(kiosk_id: KioskId, session: ReadingDep, clock: ClockDep) ->
 
 
 @router.post("/kiosks/{kiosk_id}/check-in", response_model=KioskPublicOut)
-async def kiosk_check_in(kiosk_id: KioskId, clock: ClockDep, uow: UnitOfWorkDep) -> KioskPublicOut:
+async def kiosk_check_in(kiosk_id: IdPath, clock: ClockDep, uow: UnitOfWorkDep) -> KioskPublicOut:
     """What GET /kiosks/{id} answers, noting that the kiosk is alive (the dashboard shows it)."""
     now = clock.now()
     kiosk, office = await catalogue.check_in_kiosk(uow, kiosk_id, now)

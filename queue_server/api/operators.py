@@ -21,7 +21,6 @@ from queue_server.services import calling, catalogue, operators, queue_views, se
 from queue_server.services.access import Principal
 
 router = APIRouter(tags=["operators"])
-Id = IdPath
 
 
 async def _respond(uow: UnitOfWork, request: Request, ticket: Ticket, clock: ClockDep) -> TicketOut:
@@ -48,7 +47,7 @@ async def list_windows(office: OperatorOffice, session: ReadingDep) -> list[Wind
     responses={204: {"description": "Nobody eligible is waiting"}},
 )
 async def call_next(
-    request: Request, window_id: Id, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
+    request: Request, window_id: IdPath, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TicketOut | Response:
     """Call the next ticket by the routing policy to this window; 204 if nobody eligible waits."""
     ticket = await calling.call_next(uow, principal, window_id, clock.now())
@@ -60,8 +59,8 @@ async def call_next(
 @router.post("/windows/{window_id}/call/{ticket_id}", response_model=TicketOut)
 async def call_specific(
     request: Request,
-    window_id: Id,
-    ticket_id: Id,
+    window_id: IdPath,
+    ticket_id: IdPath,
     principal: OperatorDep,
     clock: ClockDep,
     uow: UnitOfWorkDep,
@@ -86,7 +85,7 @@ async def _act(
 
 @router.post("/tickets/{ticket_id}/recall", response_model=TicketOut)
 async def recall(
-    request: Request, ticket_id: Id, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
+    request: Request, ticket_id: IdPath, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TicketOut:
     """Call the same ticket again (the visitor has not come yet)."""
     return await _act(request, uow, clock, principal, ticket_id, Action.RECALL)
@@ -94,7 +93,7 @@ async def recall(
 
 @router.post("/tickets/{ticket_id}/start", response_model=TicketOut)
 async def start(
-    request: Request, ticket_id: Id, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
+    request: Request, ticket_id: IdPath, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TicketOut:
     """The visitor has come to the window: service starts."""
     return await _act(request, uow, clock, principal, ticket_id, Action.START)
@@ -103,7 +102,7 @@ async def start(
 @router.post("/tickets/{ticket_id}/finish", response_model=TicketOut)
 async def finish(
     request: Request,
-    ticket_id: Id,
+    ticket_id: IdPath,
     principal: OperatorDep,
     clock: ClockDep,
     uow: UnitOfWorkDep,
@@ -116,7 +115,7 @@ async def finish(
 
 @router.post("/tickets/{ticket_id}/no-show", response_model=TicketOut)
 async def no_show(
-    request: Request, ticket_id: Id, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
+    request: Request, ticket_id: IdPath, principal: OperatorDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TicketOut:
     """The called visitor did not come."""
     return await _act(request, uow, clock, principal, ticket_id, Action.NO_SHOW)
@@ -125,7 +124,7 @@ async def no_show(
 @router.post("/tickets/{ticket_id}/return", response_model=TicketOut)
 async def return_to_queue(
     request: Request,
-    ticket_id: Id,
+    ticket_id: IdPath,
     principal: OperatorDep,
     clock: ClockDep,
     uow: UnitOfWorkDep,
@@ -139,7 +138,7 @@ async def return_to_queue(
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketOut)
 async def transfer(
     request: Request,
-    ticket_id: Id,
+    ticket_id: IdPath,
     body: TransferIn,
     principal: OperatorDep,
     clock: ClockDep,

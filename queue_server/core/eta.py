@@ -264,7 +264,11 @@ def _fallback(view: LiveView, ticket: QueuedTicket, ahead: int | None = None) ->
     """Nobody at work serves the topic: assume one operator comes for it."""
     if ahead is None:
         ahead = people_ahead(view.waiting, ticket)
-    return round((ahead + 1) * view.services.occupation(ticket.topic_id))
+    return _one_operator_wait(view, ticket.topic_id, ahead)
+
+
+def _one_operator_wait(view: LiveView, topic_id: int, ahead: int) -> int:
+    return round((ahead + 1) * view.services.occupation(topic_id))
 
 
 def _free_in(operator: OperatorAtWork, services: ServiceHistory) -> float:
@@ -546,7 +550,7 @@ class Forecast:
 
 def _fallback_wait(view: LiveView, topic_id: int, counts: Mapping[int, int]) -> int:
     """A newcomer nobody at work would call: one operator is assumed to come for the topic."""
-    return round((counts.get(topic_id, 0) + 1) * view.services.occupation(topic_id))
+    return _one_operator_wait(view, topic_id, counts.get(topic_id, 0))
 
 
 def _newcomer_waits(view: LiveView, replay: _Replay, counts: Mapping[int, int]) -> dict[int, int]:

@@ -136,7 +136,6 @@ async def _record(
             ticket=ticket,
             data={"kiosk_id": kiosk.id, "kiosk": kiosk.name, "detail": result.detail},
         )
-    kiosk.printer_status = "ok" if ok else "failed"
 
 
 async def print_ticket(
