@@ -22,8 +22,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(RUN_STAMP)
 
+# The demo prints its passwords: it listens on this machine only unless asked
+# (`make run HOST=0.0.0.0` for other devices on the network; `PORT=8080` for another port).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(RUN_STAMP)
-	QUEUE_ENV=demo $(BIN)/queue-server demo --host 0.0.0.0 --port 8000
+	QUEUE_ENV=demo $(BIN)/queue-server demo --host $(HOST) --port $(PORT)
 
 browser-deps:
 	@if [ ! -x $(CHROMIUM) ]; then \

@@ -176,7 +176,9 @@ async def measure(url: str, displays_wanted: int, calls: int, workers: int) -> d
         ).json()
         for _ in range(calls):
             await http.post(
-                f"/api/v1/offices/{office['id']}/tickets", json={"topic_id": topic["id"]}
+                f"/api/v1/offices/{office['id']}/tickets",
+                headers=admin,
+                json={"topic_id": topic["id"]},
             )
         arrivals: dict[int, list[float]] = defaultdict(list)
         displays = await open_displays(url, office["id"], displays_wanted, workers, arrivals)

@@ -94,6 +94,11 @@ class Setup:
     warm_topic_id: int
     warm_window_id: int
     warm_operator: tuple[str, str]
+    issuer_token: str  # tickets are issued as staff: a kiosk key would bring its per-minute limit
+
+    @property
+    def issue_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.issuer_token}"}
 
     def issue_path(self, office_id: int | None = None) -> str:
         return f"/api/v1/offices/{office_id or self.office_id}/tickets"
@@ -107,7 +112,8 @@ def build_base(directory: Path, operators: int) -> tuple[Path, Setup]:
     directory.mkdir(parents=True, exist_ok=True)
     url = prepare_database(directory)
     with server(url, 1, False, directory / "server.log") as base:
-        admin = Api(base, login_token(base, ADMIN, PASSWORD))
+        issuer_token = login_token(base, ADMIN, PASSWORD)
+        admin = Api(base, issuer_token)
         office = admin.office(hours=None)  # hours null: open at any time of any day
         topic = admin.topic(office["id"], "A")
         serves = [{"topic_id": topic["id"], "priority": 1}]
@@ -128,6 +134,7 @@ def build_base(directory: Path, operators: int) -> tuple[Path, Setup]:
         warm_topic["id"],
         warm_window,
         warm_account,
+        issuer_token,
     )
     return directory / "bench.sqlite3", setup
 
@@ -245,6 +252,7 @@ WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.body = [[%(body)s]]
 wrk.headers["Content-Type"] = "application/json"
+%(headers)s
 
 function done(summary, latency, requests)
   local e = summary.errors
@@ -262,12 +270,20 @@ def find_wrk() -> str | None:
 
 
 def issue_load(
-    tool: str, target: Target, path: str, body: dict[str, Any], connections: int, duration: int
+    tool: str,
+    target: Target,
+    path: str,
+    body: dict[str, Any],
+    connections: int,
+    duration: int,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Closed-loop POSTs of `body` for `duration` s: requests, req/s, p50/p99/max ms, errors."""
+    headers = headers or {}
     if tool == "wrk":
+        lines = "\n".join(f'wrk.headers["{name}"] = "{value}"' for name, value in headers.items())
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(WRK_SCRIPT % {"body": json.dumps(body)})
+            script.write(WRK_SCRIPT % {"body": json.dumps(body), "headers": lines})
         command = [
             find_wrk() or "wrk",
             "-t1",
@@ -295,7 +311,7 @@ def issue_load(
             "max_ms": round(raw["max_us"] / 1000, 2),
             "errors": raw["status_errors"] + raw["socket_errors"],
         }
-    worker = {"kind": "issue", "path": path, "body": body}
+    worker = {"kind": "issue", "path": path, "body": body, "headers": headers}
     result = run_client(
         {"port": target.port, "duration": duration, "workers": [worker] * connections}
     )
@@ -318,7 +334,9 @@ def warm_up(target: Target, setup: Setup) -> None:
         {
             "port": target.port,
             "requests": 30,
-            "workers": [{"kind": "issue", "path": path, "body": body}],
+            "workers": [
+                {"kind": "issue", "path": path, "body": body, "headers": setup.issue_headers}
+            ],
         }
     )
     token = login_token(target.url, *setup.warm_operator)
@@ -432,6 +450,7 @@ class Benchmark:
                         setup.issue_body(),
                         connections,
                         self.args.duration,
+                        setup.issue_headers,
                     )
                     used = settle(target.port) - used
                     after = ticket_counts(target.database, setup.office_id)
@@ -503,7 +522,12 @@ class Benchmark:
             with queue_server_on(self.template(waiting), self.workdir) as target:
                 assert target.database is not None
                 warm_up(target, setup)
-                worker = {"kind": "issue", "path": setup.issue_path(), "body": setup.issue_body()}
+                worker = {
+                    "kind": "issue",
+                    "path": setup.issue_path(),
+                    "body": setup.issue_body(),
+                    "headers": setup.issue_headers,
+                }
                 used = settle(target.port)
                 load = run_client(
                     {

@@ -94,7 +94,9 @@ async def measure(url: str, port: int, pages: int, waiting: int, calls: int) -> 
         ).json()
         window = (await http.post(f"{base}/windows", headers=admin, json={"number": 1})).json()
         tickets = [
-            (await http.post(f"{base}/tickets", json={"topic_id": topic["id"]})).json()
+            (
+                await http.post(f"{base}/tickets", headers=admin, json={"topic_id": topic["id"]})
+            ).json()
             for _ in range(waiting)
         ]
         updates: list[float] = []

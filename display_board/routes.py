@@ -106,6 +106,11 @@ def status_page(
 
 
 def install(app: FastAPI) -> None:
-    app.state.speech = speech.Synthesiser(Path(app.state.settings.speech_cache_dir))
+    settings = app.state.settings
+    app.state.speech = speech.Synthesiser(
+        Path(settings.speech_cache_dir),
+        max_entries=settings.speech_cache_max_entries,
+        max_bytes=settings.speech_cache_max_bytes,
+    )
     app.include_router(router)
     web.mount_static(app, "/static/display", HERE / "static")

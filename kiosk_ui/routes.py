@@ -69,6 +69,11 @@ TEXTS = {
     "error_text": "Please try again or ask a member of staff.",
     "no_kiosk_title": "This kiosk is not registered",
     "no_kiosk_text": "Please ask a member of staff for help.",
+    "no_key_title": "This kiosk is not set up",
+    "no_key_text": (
+        "Please ask a member of staff for help. "
+        "Staff: open this kiosk once with the link that has its key (administration, kiosks)."
+    ),
     "no_topics": "No services are offered at this kiosk at the moment.",
     "weekday_0": "Monday",
     "weekday_1": "Tuesday",

@@ -15,7 +15,7 @@ import display_board.routes
 import kiosk_ui.routes
 import manager_dashboard.routes
 import operator_console.routes
-from queue_server import __version__, web
+from queue_server import __version__, log_redaction, middleware, web
 from queue_server.api import (
     admin,
     auth,
@@ -23,6 +23,7 @@ from queue_server.api import (
     feedback,
     kiosks,
     managers,
+    openapi,
     operators,
     public,
     reports,
@@ -30,6 +31,7 @@ from queue_server.api import (
 from queue_server.api.errors import install_error_handlers
 from queue_server.clock import Clock, SystemClock
 from queue_server.db.engine import Database
+from queue_server.errors import StorageUnavailable
 from queue_server.realtime import ws
 from queue_server.realtime.brokers import make_broker
 from queue_server.realtime.hub import Hub
@@ -39,6 +41,7 @@ from queue_server.services import aggregates, housekeeping
 from queue_server.services.auth import Passwords
 from queue_server.services.principal_cache import PrincipalCache
 from queue_server.settings import Settings
+from queue_server.web import api_docs
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ async def _every(interval: float, name: str, work: Callable[[], Awaitable[object
     while True:
         try:
             await work()
+        except StorageUnavailable:  # already logged in one line; the next pass tries again
+            pass
         except Exception:  # a failed pass must not stop the next one
             log.exception("%s pass failed", name)
         await asyncio.sleep(interval)
@@ -63,9 +68,10 @@ def api_router() -> APIRouter:
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     """Build the application; `clock` lets tests control time."""
     settings = settings or Settings()
-    problem = settings.secret_problem()
+    problem = settings.startup_problem()
     if problem:
         raise RuntimeError(problem)
+    log_redaction.install()  # before the first request is logged
     clock = clock or SystemClock()
     outbox = Outbox(make_broker(settings.redis_url, settings.database_url))
     database = Database(settings.database_url, events=outbox)
@@ -118,6 +124,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version=__version__,
         description="Walk-in queue management: kiosks, hall displays, operators, managers.",
         lifespan=lifespan,
+        # Swagger UI comes from this server's own files (web.api_docs): a kiosk network
+        # reaches no CDN. ReDoc has no such package, so it is left out.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -126,9 +136,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.passwords = passwords
     app.state.principals = principals
     install_error_handlers(app)
+    openapi.install(app)
+    middleware.install(app, settings)
     app.include_router(api_router())
     app.include_router(ws.router)
     web.install(app)
+    api_docs.install(app)
     for ui in (kiosk_ui, display_board, operator_console, manager_dashboard):
         ui.routes.install(app)
     return app

@@ -8,7 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from queue_server.clock import SystemClock
+from queue_server.db import storage
 from queue_server.db.engine import Database
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import users as user_repo
@@ -29,7 +32,10 @@ DEMO_ACCOUNTS = (
 
 
 def _settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:  # one line that names the setting, not a traceback
+        raise SystemExit(f"error: {error.errors()[0]['msg']}") from None
 
 
 async def _seed(settings: Settings) -> dict[str, int]:
@@ -62,22 +68,37 @@ async def _create_user(
         await database.dispose()
 
 
-async def _ensure_demo_kiosks(settings: Settings) -> None:
-    """One kiosk without a printer per office, so the demo's kiosk URLs work."""
+async def _ensure_demo_kiosks(settings: Settings) -> dict[int, str]:
+    """One kiosk without a printer per office, so the demo's kiosk URLs work; each demo kiosk's
+    id and the fresh key printed with its URL (keys are kept only as hashes)."""
     database = Database(settings.database_url)
+    keys: dict[int, str] = {}
     try:
         async with database.unit_of_work() as uow:
             for office in await office_repo.list_offices(uow.session):
-                if not await office_repo.kiosks_of_office(uow.session, office.id):
-                    await catalogue.create_kiosk(
+                kiosks = await office_repo.kiosks_of_office(uow.session, office.id)
+                if kiosks:
+                    kiosk, key = await catalogue.new_kiosk_key(uow, kiosks[0].id)
+                else:
+                    kiosk, key = await catalogue.create_kiosk(
                         uow, office.id, "Demo kiosk", None, SystemClock().now()
                     )
+                keys[kiosk.id] = key
     finally:
         await database.dispose()
+    return keys
+
+
+def _storage_ready(database_url: str) -> None:
+    """Stop in one line when the database cannot be written (read-only, full, unreachable)."""
+    problem = storage.startup_problem(database_url)
+    if problem:
+        raise SystemExit(f"error: {problem}")
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
     settings = _settings()
+    _storage_ready(settings.database_url)
     upgrade(settings.database_url)
     print(f"database is at the newest schema: {settings.database_url}")
     return 0
@@ -107,9 +128,10 @@ def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     settings = _settings()
-    problem = settings.secret_problem()
+    problem = settings.startup_problem()
     if problem:
         raise SystemExit(f"error: {problem}")
+    _storage_ready(settings.database_url)
     if settings.is_sqlite:
         upgrade(settings.database_url)
     uvicorn.run(
@@ -119,7 +141,10 @@ def _serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
-        proxy_headers=True,
+        # X-Forwarded-For names the client only when a configured proxy sent it: anyone else
+        # could claim any address and slip past the per-address sign-in limits.
+        proxy_headers=bool(settings.trusted_proxy_list),
+        forwarded_allow_ips=settings.trusted_proxy_list or None,
         # A busy 2-core host can miss uvicorn's default 5 s health check and kill a healthy worker.
         timeout_worker_healthcheck=30,
     )
@@ -133,16 +158,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("QUEUE_ENV", "demo")
     settings = _settings()
+    if settings.env != "demo":
+        print(
+            f"error: queue-server demo creates accounts whose passwords it prints, so it runs "
+            f"only with QUEUE_ENV=demo (it is '{settings.env}'); for a real deployment use "
+            "queue-server migrate, seed, create-user and serve",
+            file=sys.stderr,
+        )
+        return 2
+    _storage_ready(settings.database_url)
     upgrade(settings.database_url)
     asyncio.run(_seed(settings))
     for login, password, role, office in DEMO_ACCOUNTS:
         asyncio.run(_create_user(settings, login, password, role, office, exist_ok=True))
-    asyncio.run(_ensure_demo_kiosks(settings))
+    kiosk_keys = asyncio.run(_ensure_demo_kiosks(settings))
     base = (
         f"http://{'localhost' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{args.port}"
     )
     print("\nQueue server demo (embedded SQLite)\n")
-    print(f"  kiosk      {base}/kiosk/1")
+    for kiosk_id, key in kiosk_keys.items():
+        print(f"  kiosk      {base}/kiosk/{kiosk_id}?key={key}")
     print(f"  display    {base}/display/1")
     print(f"  console    {base}/console")
     print(f"  dashboard  {base}/dashboard")
@@ -192,7 +227,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except Exception as error:  # the storage failing midway: one line, not a traceback
+        problem = storage.explain(error)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     return result
 
 

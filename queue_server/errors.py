@@ -8,6 +8,7 @@ class QueueError(Exception):
 
     status = 400
     code = "bad_request"
+    headers: dict[str, str] | None = None  # sent with the answer (Retry-After)
 
     def __init__(
         self, detail: str, *, code: str | None = None, status: int | None = None, **values: object
@@ -99,8 +100,21 @@ class Unprocessable(QueueError):
     status, code = 422, "validation_error"
 
 
+class PrinterNotAllowed(Unprocessable):
+    code = "printer_not_allowed"
+
+
+class WeakPassword(Unprocessable):
+    code = "weak_password"
+
+
 class TooManyAttempts(QueueError):
     status, code = 429, "too_many_attempts"
+
+    def retry_after(self, seconds: int) -> TooManyAttempts:
+        """Tell the client when to try again (the Retry-After header)."""
+        self.headers = {"Retry-After": str(seconds)}
+        return self
 
 
 class TooManyTickets(QueueError):
@@ -111,3 +125,11 @@ class ServerBusy(QueueError):
     """Not the client's fault, but a person can act on it: try again in a moment."""
 
     status, code = 503, "server_busy"
+
+
+class StorageUnavailable(QueueError):
+    """The database cannot store data (disk full, read-only, unreachable): nothing was changed,
+    and the same request succeeds once the storage is back."""
+
+    status, code = 503, "storage_unavailable"
+    headers = {"Retry-After": "30"}  # noqa: RUF012 (read, never changed)

@@ -224,9 +224,13 @@ def running_server(
 class Api:
     """A thin HTTP client with factory helpers that build data through the public API."""
 
-    def __init__(self, base_url: str, token: str | None = None) -> None:
+    def __init__(
+        self, base_url: str, token: str | None = None, kiosk_key: str | None = None
+    ) -> None:
         self.base_url = base_url
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if kiosk_key:
+            headers["X-Kiosk-Key"] = kiosk_key
         self.http = httpx.Client(base_url=base_url, headers=headers, timeout=30)
         self._counter = 0
 
@@ -297,6 +301,17 @@ class Api:
     ) -> Api:
         _user, login, password = self.user(role, office_id, skills)
         return self.as_user(login, password)
+
+    def kiosk(self, office_id: int, printer: str | None = None) -> dict[str, Any]:
+        """A new kiosk of the office; its answer carries the key it issues with (shown once)."""
+        body = {"name": self.unique("Kiosk "), "printer": printer}
+        path = f"/api/v1/offices/{office_id}/kiosks"
+        return self.ok(self.post(path, json=body), 201)  # type: ignore[no-any-return]
+
+    def kiosk_client(self, office_id: int, printer: str | None = None) -> Api:
+        """A client that issues as a new kiosk of the office does: with its key, signed in as
+        nobody."""
+        return Api(self.base_url, kiosk_key=self.kiosk(office_id, printer)["key"])
 
     def issue(self, office_id: int, topic_id: int, **extra: Any) -> dict[str, Any]:
         path = f"/api/v1/offices/{office_id}/tickets"

@@ -174,7 +174,7 @@ def test_create_user_in_an_office_and_its_refusals(migrated_url: str) -> None:
     short = cli(
         migrated_url, "create-user", "--login", "petr", "--role", "manager", stdin="short\n"
     )
-    assert short.returncode != 0 and "8 characters" in short.stderr
+    assert short.returncode != 0 and "10 characters" in short.stderr
     nowhere = cli(
         migrated_url,
         "create-user",
@@ -194,6 +194,39 @@ def test_create_user_in_an_office_and_its_refusals(migrated_url: str) -> None:
     assert rows(migrated_url, "SELECT count(*) FROM users")[0][0] == 1
 
 
+@pytest.mark.parametrize("password", ["kassir.petrova", "KASSIR.PETROVA", "qwertyuiop"])
+def test_create_user_refuses_a_weak_password_with_advice(migrated_url: str, password: str) -> None:
+    weak = cli(
+        migrated_url,
+        "create-user",
+        "--login",
+        "kassir.petrova",
+        "--role",
+        "operator",
+        stdin=f"{password}\n",
+    )
+    assert weak.returncode == 2 and "unrelated words" in weak.stderr
+    assert rows(migrated_url, "SELECT count(*) FROM users")[0][0] == 0
+
+
+def test_demo_refuses_to_make_its_accounts_outside_demo_mode(migrated_url: str) -> None:
+    refused = cli(migrated_url, "demo", "--port", "1", QUEUE_ENV="production")
+    assert refused.returncode == 2
+    assert "QUEUE_ENV=demo" in refused.stderr and refused.stderr.count("\n") == 1
+    assert rows(migrated_url, "SELECT count(*) FROM users")[0][0] == 0
+
+
+@pytest.mark.parametrize("secret", ["abc", "x" * 40, "0123456789abcdef" * 2])
+def test_serve_refuses_a_short_or_repetitive_secret_saying_how_to_make_one(
+    migrated_url: str, secret: str
+) -> None:
+    env = {"QUEUE_ENV": "production", "QUEUE_SECRET_KEY": secret}
+    result = cli(migrated_url, "serve", "--port", "1", QUEUE_PUBLIC_URL="https://q.example", **env)
+    assert result.returncode != 0 and result.stderr.count("\n") == 1
+    assert "QUEUE_SECRET_KEY" in result.stderr
+    assert "python -c 'import secrets; print(secrets.token_urlsafe(48))'" in result.stderr
+
+
 @pytest.mark.parametrize("secret", [None, "", "changeme", "  secret  "])
 def test_serve_refuses_to_start_without_a_secret_outside_demo(
     migrated_url: str, secret: str | None
@@ -206,9 +239,25 @@ def test_serve_refuses_to_start_without_a_secret_outside_demo(
     assert "QUEUE_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("public_url", [None, "", "queue.example.ru", "ftp://queue.example.ru"])
+def test_serve_refuses_to_start_in_production_without_a_public_url(
+    migrated_url: str, public_url: str | None
+) -> None:
+    env = {"QUEUE_ENV": "production", "QUEUE_SECRET_KEY": "a-real-secret-of-decent-length-42"}
+    if public_url is not None:
+        env["QUEUE_PUBLIC_URL"] = public_url
+    result = cli(migrated_url, "serve", "--port", "1", **env)
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "QUEUE_PUBLIC_URL must be set" in result.stderr
+
+
 @pytest.mark.slow
 def test_serve_starts_in_production_with_a_secret(migrated_url: str, tmp_path: Path) -> None:
-    env = {"QUEUE_ENV": "production", "QUEUE_SECRET_KEY": "a-real-secret-of-decent-length"}
+    env = {
+        "QUEUE_ENV": "production",
+        "QUEUE_SECRET_KEY": "a-real-secret-of-decent-length-42",
+        "QUEUE_PUBLIC_URL": "https://queue.example.ru",
+    }
     server = server_process.start(migrated_url, tmp_path / "serve.log", workers=1, env=env)
     try:
         assert httpx.get(f"{server.url}/api/v1/offices", timeout=10).json() == []

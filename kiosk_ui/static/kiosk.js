@@ -6,10 +6,15 @@
   const config = JSON.parse(document.getElementById("kiosk-config").textContent);
   const API = "/api/v1";
   const REQUEST_TIMEOUT_MS = 8000; // above the server's 3 s print limit
+  // A tap whose answer is lost (timeout, dropped connection, 5xx) is asked again with the same
+  // idempotency key: the server answers with the ticket it already issued, never a second one.
+  const ISSUE_ATTEMPTS = 4;
+  const ISSUE_RETRY_MS = 1500;
   const RETRY_SECONDS = 3;
   const REFRESH_MS = 30000;
   // Screens where the idle timer has nothing to undo.
-  const RESTING = new Set(["loading", "home", "closed", "offline", "issuing", "no-kiosk"]);
+  const RESTING = new Set(["loading", "home", "closed", "offline", "issuing", "no-kiosk", "no-key"]);
+  const kioskKey = rememberKey();
 
   const screen = document.getElementById("screen");
   const nav = document.getElementById("nav");
@@ -35,6 +40,38 @@
   };
 
   class Offline extends Error {}
+
+  // The kiosk is opened once as /kiosk/{id}?key=K by staff; it keeps K and takes it out of the
+  // address bar, so nobody in the hall reads it off the screen.
+  function rememberKey() {
+    const storageKey = `queue.kiosk.${config.kioskId}.key`;
+    const url = new URL(window.location.href);
+    const given = url.searchParams.get("key");
+    if (given) {
+      try {
+        window.localStorage.setItem(storageKey, given);
+      } catch {
+        // storage refused (private mode): the key still works until the page reloads
+      }
+      url.searchParams.delete("key");
+      window.history.replaceState(null, "", url.pathname + url.search);
+      return given;
+    }
+    try {
+      return window.localStorage.getItem(storageKey);
+    } catch {
+      return null;
+    }
+  }
+
+  // One key per tap, from the browser's random source (randomUUID needs a secure context).
+  function tapKey() {
+    const bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   function t(key, values = {}, lang = state.lang) {
     let text = config.texts[lang][key] ?? key;
@@ -333,6 +370,16 @@
     show("no-kiosk", content);
   }
 
+  function renderNoKey() {
+    const content = el(
+      "section",
+      { class: "message no-key" },
+      el("h1", { class: "title" }, t("no_key_title")),
+      el("p", { class: "message-text" }, t("no_key_text")),
+    );
+    show("no-key", content);
+  }
+
   // ---- data ---------------------------------------------------------------------------------
 
   // Reload the kiosk's office and topics; false (after showing why) when tickets cannot be issued.
@@ -362,30 +409,46 @@
     }
   }
 
+  // Ask for the ticket, again with the same key while the answer is lost; the answer, or
+  // Offline once every attempt failed.
+  async function requestTicket(body, key) {
+    const path = `/offices/${state.kiosk.office_id}/tickets?lang=${state.lang}`;
+    const options = {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Kiosk-Key": kioskKey, "Idempotency-Key": key },
+      body: JSON.stringify(body),
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await api(path, options);
+      } catch (error) {
+        if (!(error instanceof Offline) || attempt >= ISSUE_ATTEMPTS) throw error;
+        await sleep(ISSUE_RETRY_MS);
+      }
+    }
+  }
+
   async function issue(customerType) {
     renderIssuing();
     const body = {
       topic_id: state.topicId,
       customer_type: customerType,
       priority: state.priority,
-      kiosk_id: config.kioskId,
     };
     let response;
     try {
-      response = await api(`/offices/${state.kiosk.office_id}/tickets?lang=${state.lang}`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
+      response = await requestTicket(body, tapKey());
     } catch (error) {
       if (!(error instanceof Offline)) throw error;
       renderOffline();
       return;
     }
     const code = response.body && response.body.code;
-    if (response.status === 201) {
+    if (response.status === 201 || response.status === 200) {
       state.ticket = response.body;
       renderTicket();
+    } else if (response.status === 401) {
+      renderNoKey();
     } else if (response.status === 429) {
       renderMessage("busy_title", "busy_text", "busy");
     } else if (code === "office_closed") {
@@ -414,6 +477,7 @@
       menu: renderTopics,
       offline: renderOffline,
       "no-kiosk": renderNoKiosk,
+      "no-key": renderNoKey,
       message: () => renderMessage(...state.message),
       busy: () => renderMessage(...state.message),
       unavailable: () => renderMessage(...state.message),
@@ -477,6 +541,10 @@
   document.addEventListener("wheel", (event) => event.ctrlKey && event.preventDefault(), { passive: false });
 
   resetIdle();
-  setInterval(periodicRefresh, REFRESH_MS);
-  refresh().then((ok) => ok && renderHome());
+  if (!kioskKey) {
+    renderNoKey(); // nothing can be issued without it: say so before anyone taps
+  } else {
+    setInterval(periodicRefresh, REFRESH_MS);
+    refresh().then((ok) => ok && renderHome());
+  }
 })();

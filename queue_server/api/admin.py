@@ -7,10 +7,12 @@ from fastapi import APIRouter, Request
 from queue_server.api.deps import (
     AdminDep,
     ClockDep,
+    IdPath,
     ManagerOffice,
     OfficeId,
     PasswordsDep,
     ReadingDep,
+    SettingsDep,
     UnitOfWorkDep,
 )
 from queue_server.api.presenters import kiosk_out
@@ -27,8 +29,6 @@ from queue_server.api.schemas import (
     WindowOut,
 )
 from queue_server.db.models import Topic
-from queue_server.errors import Unprocessable
-from queue_server.printing.urls import parse_printer_url
 from queue_server.services import catalogue, queue_views
 from queue_server.services.access import Role
 
@@ -68,6 +68,8 @@ async def create_office(
         recall_timeout_seconds=body.recall_timeout_seconds,
         auto_no_show=body.auto_no_show,
         kiosk_tickets_per_minute=body.kiosk_tickets_per_minute,
+        remote_open=body.remote_open,
+        remote_tickets_per_hour=body.remote_tickets_per_hour,
     )
     now = clock.now()
     office = await catalogue.create_office(uow, spec, now)
@@ -137,16 +139,24 @@ async def create_kiosk(
     body: KioskIn,
     _admin: AdminDep,
     clock: ClockDep,
+    settings: SettingsDep,
     uow: UnitOfWorkDep,
 ) -> KioskOut:
-    """Register a kiosk and its ESC/POS printer (tcp://, usb://, serial://, file:// or null)."""
-    if body.printer is not None:
-        try:
-            parse_printer_url(body.printer)
-        except ValueError as error:
-            raise Unprocessable(str(error)) from error
-    kiosk = await catalogue.create_kiosk(uow, office_id, body.name, body.printer, clock.now())
-    return kiosk_out(request, kiosk)
+    """Register a kiosk and its ESC/POS printer (tcp://, usb://, serial:// a serial port,
+    file:// inside the spool directory, or null)."""
+    kiosk, key = await catalogue.create_kiosk(
+        uow, office_id, body.name, body.printer, clock.now(), spool_dir=settings.spool_path
+    )
+    return kiosk_out(request, kiosk, key=key)
+
+
+@router.post("/kiosks/{kiosk_id}/key", response_model=KioskOut)
+async def new_kiosk_key(
+    request: Request, kiosk_id: IdPath, _admin: AdminDep, uow: UnitOfWorkDep
+) -> KioskOut:
+    """A new key for the kiosk, shown this once; the old key stops issuing at once."""
+    kiosk, key = await catalogue.new_kiosk_key(uow, kiosk_id)
+    return kiosk_out(request, kiosk, key=key)
 
 
 @router.get("/offices/{office_id}/kiosks", response_model=list[KioskOut])

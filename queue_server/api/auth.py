@@ -5,25 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.api.deps import (
     SESSION_COOKIE,
     ClockDep,
+    DatabaseDep,
     OperatorDep,
     PasswordsDep,
     PrincipalsDep,
-    ReadingDep,
     SettingsDep,
     UnitOfWorkDep,
-    UnitOfWorkLaterDep,
     client_address,
 )
-from queue_server.api.schemas import SessionOut, TokenOut
+from queue_server.api.schemas import SessionOut, TokenOut, WsTicketOut
 from queue_server.clock import Clock
-from queue_server.db.engine import UnitOfWork
-from queue_server.db.models import User
-from queue_server.errors import InvalidCredentials, TooManyAttempts, Unprocessable
+from queue_server.db.engine import Database
+from queue_server.errors import Unprocessable
 from queue_server.services import auth
 from queue_server.settings import Settings
 
@@ -35,40 +32,32 @@ Password = Annotated[str, Form(min_length=1, max_length=200)]
 
 async def _login(
     request: Request,
-    session: AsyncSession,
-    uow: UnitOfWork,
+    database: Database,
     settings: Settings,
     passwords: auth.Passwords,
     clock: Clock,
     credentials: tuple[str, str],
     kind: str,
-) -> tuple[User, str, str]:
+) -> auth.SignedIn:
     username, password = credentials
     if "\x00" in username or "\x00" in password:
         raise Unprocessable("the login and password must not contain NUL characters")
-    now, client = clock.now(), client_address(request)
-    outcome = await auth.check_login(session, settings, passwords, username, password, client, now)
-    await uow.begin()
-    await auth.record_login(uow, settings, outcome, username, client, now)
-    tokens = (
-        await auth.open_session(uow, settings, outcome.user, kind, now) if outcome.user else None
-    )
-    await uow.commit()  # before refusing, so the failed attempt stays counted
-    if outcome.throttled:
-        minutes = max(1, round(settings.login_throttle_window_seconds / 60))
-        raise TooManyAttempts(
-            "Too many failed sign-ins; wait {minutes} minutes and try again.", minutes=minutes
-        )
-    if outcome.user is None or tokens is None:
-        raise InvalidCredentials("wrong login or password")
-    return outcome.user, tokens[0], tokens[1]
+    login = auth.Credentials(username, password, client_address(request))
+    return await auth.sign_in(database, settings, passwords, login, kind, clock.now())
+
+
+def _session_token(request: Request) -> str:
+    """The token this request is signed in with: its bearer token, else its session cookie."""
+    scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and bearer.strip():
+        return bearer.strip()
+    return request.cookies.get(SESSION_COOKIE, "")
 
 
 @router.post("/token", response_model=TokenOut)
 async def issue_token(
     request: Request,
-    session: ReadingDep,
-    uow: UnitOfWorkLaterDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     passwords: PasswordsDep,
     clock: ClockDep,
@@ -76,18 +65,17 @@ async def issue_token(
     password: Password,
 ) -> TokenOut:
     """Exchange a login and password for a bearer token (OAuth2 password flow)."""
-    user, token, _csrf = await _login(
-        request, session, uow, settings, passwords, clock, (username, password), "bearer"
+    signed_in = await _login(
+        request, database, settings, passwords, clock, (username, password), "bearer"
     )
-    return TokenOut(access_token=token, role=user.role)
+    return TokenOut(access_token=signed_in.token, role=signed_in.user.role)
 
 
 @router.post("/session", response_model=SessionOut)
 async def open_browser_session(
     request: Request,
     response: Response,
-    session: ReadingDep,
-    uow: UnitOfWorkLaterDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     passwords: PasswordsDep,
     clock: ClockDep,
@@ -95,12 +83,13 @@ async def open_browser_session(
     password: Password,
 ) -> SessionOut:
     """Sign a browser in: sets an HttpOnly SameSite cookie and returns the CSRF token."""
-    user, token, csrf = await _login(
-        request, session, uow, settings, passwords, clock, (username, password), "cookie"
+    signed_in = await _login(
+        request, database, settings, passwords, clock, (username, password), "cookie"
     )
+    user = signed_in.user
     response.set_cookie(
         SESSION_COOKIE,
-        token,
+        signed_in.token,
         max_age=settings.session_max_age_seconds,
         httponly=True,
         samesite="strict",
@@ -108,7 +97,11 @@ async def open_browser_session(
         path="/",
     )
     return SessionOut(
-        user_id=user.id, login=user.login, role=user.role, office_id=user.office_id, csrf_token=csrf
+        user_id=user.id,
+        login=user.login,
+        role=user.role,
+        office_id=user.office_id,
+        csrf_token=signed_in.csrf_token,
     )
 
 
@@ -134,9 +127,21 @@ async def logout(
     uow: UnitOfWorkDep,
 ) -> Response:
     """End this login session (cookie or bearer token)."""
-    header = request.headers.get("authorization", "")
-    token = header.partition(" ")[2].strip() or request.cookies.get(SESSION_COOKIE, "")
-    await auth.close_session(uow, settings, principals, token)
+    await auth.close_session(uow, settings, principals, _session_token(request))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@router.post("/ws-ticket", response_model=WsTicketOut)
+async def issue_ws_ticket(
+    request: Request,
+    _principal: OperatorDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    uow: UnitOfWorkDep,
+) -> WsTicketOut:
+    """A one-use ticket that opens the staff websocket within `expires_in` seconds, on any
+    worker: `/ws/offices/{office_id}/staff?ticket=...` (a URL never carries the login token)."""
+    ticket = await auth.issue_ws_ticket(uow, settings, _session_token(request), clock.now())
+    return WsTicketOut(ticket=ticket, expires_in=auth.WS_TICKET_SECONDS)

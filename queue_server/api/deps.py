@@ -64,15 +64,21 @@ async def principal_from_request(request: Request) -> Principal | None:
     )
 
 
-async def current_principal(request: Request) -> Principal:
-    """401 without a valid login; 403 on a cookie request that changes state without CSRF token."""
+async def signed_in_or_none(request: Request) -> Principal | None:
+    """The signed-in user, or None; 403 on a cookie request that changes state without CSRF token."""
     principal = await principal_from_request(request)
-    if principal is None:
-        raise NotAuthenticated("sign in first: send a bearer token or a session cookie")
-    if principal.via_cookie and request.method not in SAFE_METHODS:
+    if principal is not None and principal.via_cookie and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not secrets.compare_digest(sent.encode(), principal.csrf_token.encode()):
             raise CsrfFailed("the CSRF token is missing or wrong; reload the page and try again")
+    return principal
+
+
+async def current_principal(request: Request) -> Principal:
+    """401 without a valid login; 403 on a cookie request that changes state without CSRF token."""
+    principal = await signed_in_or_none(request)
+    if principal is None:
+        raise NotAuthenticated("sign in first: send a bearer token or a session cookie")
     return principal
 
 

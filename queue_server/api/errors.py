@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from queue_server import i18n
 from queue_server.errors import QueueError
@@ -43,12 +45,42 @@ def localised_detail(request: Request, error: QueueError) -> str:
     return i18n.translator(lang, "errors")(error.template, **error.values)
 
 
+def allowed_methods(request: Request) -> str:
+    """The methods the routes of the request's path answer, OPTIONS included, for `Allow`;
+    empty when no route of the app has this path (a static mount's files, say)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods | {"OPTIONS"})) if methods else ""
+
+
+def _method_not_allowed(request: Request, error: StarletteHTTPException) -> Response:
+    """405 with every method of the path in `Allow` (the router names only its first route's).
+    No route declares OPTIONS, so this is also where OPTIONS is answered: 204 and `Allow`."""
+    allow = allowed_methods(request)
+    if allow and request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": allow})
+    headers = dict(getattr(error, "headers", None) or {})
+    if allow:
+        headers["Allow"] = allow
+    return JSONResponse(
+        {
+            "detail": f"{request.method} is not allowed here; use {allow or 'another method'}",
+            "code": STATUS_CODES[405],
+        },
+        status_code=405,
+        headers=headers,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(QueueError)
     async def _queue_error(request: Request, error: QueueError) -> JSONResponse:
         return JSONResponse(
             {"detail": localised_detail(request, error), "code": error.code},
             status_code=error.status,
+            headers=error.headers,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -58,7 +90,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 405:
+            return _method_not_allowed(request, error)
         code = STATUS_CODES.get(error.status_code, "http_error")
         return JSONResponse(
             {"detail": str(error.detail), "code": code},

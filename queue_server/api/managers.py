@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from queue_server.api.deps import ClockDep, CurrentFigures, ManagerOffice, ReadingDep
-from queue_server.services import live_state, reports, stats
+from queue_server.api.reports import ReportPeriod
+from queue_server.services import live_state, stats
 
 router = APIRouter(tags=["managers"])
 MAX_EVENTS = 200
@@ -38,14 +38,10 @@ async def recent_events(
 
 
 @router.get("/offices/{office_id}/reports/tickets.csv", response_class=Response)
-async def tickets_csv(
-    office: ManagerOffice,
-    session: ReadingDep,
-    date_from: Annotated[date, Query()],
-    date_to: Annotated[date, Query()],
-) -> Response:
-    """One row per ticket with every timestamp, for the service days in the range."""
-    reports.check_period(date_from, date_to)
+async def tickets_csv(office: ManagerOffice, session: ReadingDep, period: ReportPeriod) -> Response:
+    """One row per ticket with every timestamp, for the service days in the range (today's by
+    default)."""
+    date_from, date_to = period
     text = await stats.tickets_csv(session, office.id, date_from, date_to)
     filename = f"tickets-{office.id}-{date_from}-{date_to}.csv"
     return Response(

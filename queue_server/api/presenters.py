@@ -28,6 +28,7 @@ def ticket_out(
         status=ticket.status,
         customer_type=ticket.customer_type,
         priority=ticket.priority,
+        channel=ticket.channel,
         issued_at=ticket.issued_at,
         called_at=ticket.called_at,
         started_at=ticket.started_at,
@@ -47,7 +48,9 @@ def ticket_out(
     )
 
 
-def kiosk_out(request: Request, kiosk: Kiosk) -> KioskOut:
+def kiosk_out(request: Request, kiosk: Kiosk, key: str | None = None) -> KioskOut:
+    """A kiosk; `key` only in the answer that made it (the page is opened once with `?key=`)."""
+    page_url = f"{public_base_url(request)}/kiosk/{kiosk.id}"
     return KioskOut(
         id=kiosk.id,
         office_id=kiosk.office_id,
@@ -58,5 +61,7 @@ def kiosk_out(request: Request, kiosk: Kiosk) -> KioskOut:
         printer_failures=kiosk.printer_failures,
         printer_checked_at=kiosk.printer_checked_at,
         last_ticket_at=kiosk.last_ticket_at,
-        page_url=f"{public_base_url(request)}/kiosk/{kiosk.id}",
+        page_url=page_url,
+        key=key,
+        setup_url=None if key is None else f"{page_url}?key={key}",
     )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from queue_server.api.deps import (
     ClockDep,
     DatabaseDep,
     OfficeId,
     ReadingDep,
+    SettingsDep,
     TicketCode,
     UnitOfWorkDep,
+    client_address,
+    signed_in_or_none,
 )
 from queue_server.api.presenters import public_base_url, ticket_out
 from queue_server.api.schemas import (
@@ -55,30 +58,80 @@ async def topic_tree(
     return [TopicNode.model_validate(node) for node in tree]
 
 
-@router.post("/offices/{office_id}/tickets", status_code=201, response_model=TicketOut)
+KioskKey = Annotated[
+    str | None,
+    Header(alias="X-Kiosk-Key", max_length=200, description="The kiosk's key (kiosk channel)."),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[\x21-\x7e]{1,100}$",
+        description="One per tap: a repeat within 24 h answers 200 with the ticket first issued.",
+    ),
+]
+
+
+@router.post(
+    "/offices/{office_id}/tickets",
+    status_code=201,
+    response_model=TicketOut,
+    responses={
+        200: {
+            "model": TicketOut,
+            "description": "The ticket an earlier attempt with "
+            "the same Idempotency-Key issued (nothing new, nothing printed).",
+        }
+    },
+)
 async def issue_ticket(
     request: Request,
+    response: Response,
     office_id: OfficeId,
     body: TicketIn,
     database: DatabaseDep,
     clock: ClockDep,
+    settings: SettingsDep,
     uow: UnitOfWorkDep,
+    kiosk_key: KioskKey = None,
+    idempotency_key: IdempotencyKey = None,
     lang: LangQuery = "ru",
 ) -> TicketOut:
-    """Issue a ticket; it is committed before it is printed (in `lang`), so a broken printer
-    loses nothing."""
+    """Issue a ticket, for a kiosk (its key), staff or a remote visitor; it is committed before
+    it is printed (in `lang`), so a broken printer loses nothing. A repeated `Idempotency-Key`
+    answers 200 with the ticket already issued and prints nothing."""
+    remote = body.channel == "remote" and not kiosk_key
+    principal = None if kiosk_key or remote else await signed_in_or_none(request)
+    issuer = await issuing.identify_issuer(
+        uow,
+        kiosk_key=kiosk_key,
+        remote=remote,
+        principal=principal,
+        address=client_address(request),
+    )
     issue = issuing.IssueRequest(
         office_id=office_id,
         topic_id=body.topic_id,
         customer_type=body.customer_type,
         priority=body.priority,
         kiosk_id=body.kiosk_id,
+        issuer=issuer,
+        idempotency_key=idempotency_key,
     )
     issued = await issuing.issue_ticket(uow, issue, clock.now())
     await uow.commit()
-    printed = await slips.print_ticket(
-        database, issued, base_url=public_base_url(request), now=clock.now(), lang=lang
-    )
+    if issued.repeated:
+        response.status_code = 200
+        printed = slips.NOT_PRINTED_AGAIN
+    else:
+        printed = await slips.print_ticket(
+            database,
+            issued,
+            base_url=public_base_url(request),
+            now=clock.now(),
+            lang=lang,
+            spool_dir=settings.spool_path,
+        )
     view = queue_views.TicketStatusView(
         issued.ticket, issued.people_ahead, issued.wait_seconds, None
     )

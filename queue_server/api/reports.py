@@ -7,15 +7,27 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from queue_server.api.deps import ClockDep, CurrentFigures, ManagerOffice, OfficeId, ReadingDep
+from queue_server.api.deps import (
+    ClockDep,
+    CurrentFigures,
+    ManagerOffice,
+    OfficeId,
+    ReadingDep,
+    SettingsDep,
+)
 from queue_server.api.schemas import MAX_ID
 from queue_server.services import lookups, reports
 
 router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-DateFrom = Annotated[date, Query(description="first service day, YYYY-MM-DD")]
-DateTo = Annotated[date, Query(description="last service day, inclusive")]
+DateFrom = Annotated[
+    date | None, Query(description="first service day, YYYY-MM-DD (default: date_to)")
+]
+DateTo = Annotated[
+    date | None,
+    Query(description="last service day, inclusive (default: the office's current service day)"),
+]
 TopicFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this topic")]
 OperatorFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this operator")]
 CustomerFilter = Annotated[
@@ -26,16 +38,31 @@ Part = Annotated[
 ]
 
 
+def _period(
+    office: ManagerOffice,
+    settings: SettingsDep,
+    clock: ClockDep,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> tuple[date, date]:
+    """The service days of every report route, for a signed-in manager of the office (checked
+    first): the office's current day by default, 422 for a range no report covers."""
+    return reports.period(office, date_from, date_to, clock.now(), settings.report_max_days)
+
+
+ReportPeriod = Annotated[tuple[date, date], Depends(_period)]
+
+
 def _report_query(
     office_id: OfficeId,
-    date_from: DateFrom,
-    date_to: DateTo,
+    period: ReportPeriod,
     topic_id: TopicFilter = None,
     operator_id: OperatorFilter = None,
     customer_type: CustomerFilter = None,
 ) -> reports.ReportQuery:
     """The filters every report download shares."""
-    return reports.ReportQuery(office_id, date_from, date_to, topic_id, operator_id, customer_type)
+    first, last = period
+    return reports.ReportQuery(office_id, first, last, topic_id, operator_id, customer_type)
 
 
 ReportQueryDep = Annotated[reports.ReportQuery, Depends(_report_query)]
@@ -49,7 +76,6 @@ async def _report_data(
     clock: ClockDep,
 ) -> dict[str, Any]:
     """The report, for a signed-in manager of the office (checked before anything else)."""
-    reports.check_period(query.date_from, query.date_to)
     if query.topic_id is not None:
         await lookups.topic_in_office(session, query.office_id, query.topic_id)
     data: dict[str, Any] = await reports.report(session, office, query, clock.now())

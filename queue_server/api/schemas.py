@@ -59,6 +59,8 @@ class OfficeIn(Strict):
     recall_timeout_seconds: Seconds = 180
     auto_no_show: StrictBool = False
     kiosk_tickets_per_minute: Annotated[StrictInt, Field(ge=1, le=10000)] = 30
+    remote_open: StrictBool = True
+    remote_tickets_per_hour: Annotated[StrictInt, Field(ge=0, le=1000)] = 3
 
 
 class OfficeOut(BaseModel):
@@ -69,6 +71,8 @@ class OfficeOut(BaseModel):
     hours: dict[str, list[list[str]]] | None
     peak: list[list[str]] = Field(default_factory=list)
     open_now: bool
+    remote_open: bool = True
+    """Whether visitors may take a ticket remotely (`"channel": "remote"`)."""
 
 
 class LocalisedName(Strict):
@@ -170,6 +174,10 @@ class KioskOut(BaseModel):
     printer_checked_at: datetime | None = None
     last_ticket_at: datetime | None = None
     page_url: str
+    key: str | None = None
+    """The kiosk's key (`X-Kiosk-Key`), only in the answer that created or renewed it."""
+    setup_url: str | None = None
+    """The kiosk page with its key: open it once on the kiosk, which keeps the key."""
 
 
 class TicketIn(Strict):
@@ -177,6 +185,9 @@ class TicketIn(Strict):
     customer_type: CustomerType = "individual"
     priority: StrictBool = False
     kiosk_id: Id | None = None
+    channel: Literal["kiosk", "staff", "remote"] | None = None
+    """`remote` for a visitor without a kiosk or a login (capped per address); otherwise the
+    channel is what the request proves: a kiosk's `X-Kiosk-Key` or a staff login."""
 
 
 class WindowRef(BaseModel):
@@ -199,6 +210,7 @@ class TicketOut(BaseModel):
     status: str
     customer_type: str
     priority: bool
+    channel: str = "kiosk"
     issued_at: datetime
     called_at: datetime | None = None
     started_at: datetime | None = None
@@ -256,6 +268,11 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     role: str
+
+
+class WsTicketOut(BaseModel):
+    ticket: str
+    expires_in: int
 
 
 class SessionOut(BaseModel):

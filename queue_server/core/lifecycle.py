@@ -40,6 +40,8 @@ TRANSITIONS: dict[Action, tuple[frozenset[TicketStatus], TicketStatus]] = {
 }
 
 ACTIVE_STATES = frozenset({C, S})
+# Waiting or at a window: the ticket's number is on a screen or in a visitor's hand.
+LIVE_STATES = frozenset({W, C, S})
 FINAL_STATES = frozenset({TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.EXPIRED})
 
 

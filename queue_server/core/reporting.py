@@ -14,7 +14,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import fmean, median
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,46 @@ class Targets:
         peak_seconds, offpeak_seconds = self.by_topic.get(topic_id, (None, None))
         peak_now = schedule.is_peak(self.peak, moment, self.zone)
         return schedule.target_wait_seconds(peak_seconds, offpeak_seconds, peak_now)
+
+
+# --- the period a report covers ---------------------------------------------------------------
+
+# Years a report may name: wide enough for any real office, narrow enough that a day after the
+# last one is still a date (9999-12-31 plus one day is not).
+FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2000, 2100
+
+
+class PeriodRefused(ValueError):
+    """A period no report covers; the message says what to change."""
+
+
+def report_period(
+    date_from: date | None, date_to: date | None, today: date, max_days: int
+) -> tuple[date, date]:
+    """First and last service day of a report: the last defaults to `today`, the first to the
+    last. Refused: a day outside the years 2000-2100, a range that runs backwards or one longer
+    than `max_days` days."""
+    last = date_to or today
+    first = date_from or last
+    for name, day in (("date_from", first), ("date_to", last)):
+        if not FIRST_REPORT_YEAR <= day.year <= LAST_REPORT_YEAR:
+            raise PeriodRefused(
+                f"{name} {day} is outside the years {FIRST_REPORT_YEAR}-{LAST_REPORT_YEAR}; "
+                "choose a day within them"
+            )
+    if first > last:
+        default = "" if date_to is not None else " (the office's current service day)"
+        raise PeriodRefused(
+            f"date_from {first} is after date_to {last}{default}; "
+            "choose a date_from on or before date_to"
+        )
+    days = (last - first).days + 1
+    if days > max_days:
+        raise PeriodRefused(
+            f"the range spans {days} days, more than the {max_days} one report may cover; "
+            "choose a shorter range or ask for it in parts"
+        )
+    return first, last
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:

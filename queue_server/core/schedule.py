@@ -130,6 +130,40 @@ def closing_time(hours: WeeklyHours, day: date, zone: ZoneInfo) -> datetime | No
     return datetime.combine(day, last.end, tzinfo=zone)
 
 
+def queue_closes(hours: WeeklyHours, day: date, zone: ZoneInfo) -> datetime | None:
+    """When the tickets of `day` still waiting expire: when the office stops taking tickets after
+    the day's last interval, or None if it never does (always open: its queue never closes).
+
+    An interval ending at 24:00 that the next day carries on from 00:00 is one opening: midnight
+    only starts a new service day (numbers, figures), it does not send waiting visitors home.
+    """
+    intervals = intervals_on(hours, day)
+    if not intervals:
+        return datetime.combine(day, time(0), tzinfo=zone)  # closed all day: nothing of it waits
+    end, current = intervals[-1].end, day
+    for _ in WEEKDAYS:
+        if end is not None:
+            return datetime.combine(current, end, tzinfo=zone)
+        current += timedelta(days=1)
+        following = intervals_on(hours, current)
+        if not following or following[0].start != time(0):
+            return datetime.combine(current, time(0), tzinfo=zone)
+        end = following[0].end
+    return None  # open round the clock, all week
+
+
+def last_closed_day(hours: WeeklyHours, now: datetime, zone: ZoneInfo) -> date | None:
+    """The latest service day whose queue has closed by `now` (its waiting tickets and every
+    earlier day's expire), or None when none of the last week's has (always open)."""
+    today = service_day(now, zone)
+    for back in range(len(WEEKDAYS) + 1):
+        day = today - timedelta(days=back)
+        closes = queue_closes(hours, day, zone)
+        if closes is not None and now >= closes:
+            return day
+    return None
+
+
 def parse_periods(raw: Sequence[Sequence[str]] | None) -> Intervals:
     """Peak periods, the same [["08:00","10:00"], ...] shape as a day's hours."""
     return parse_intervals(raw or [], "peak")

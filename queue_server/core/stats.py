@@ -34,10 +34,13 @@ def wait_seconds(facts: TicketFacts) -> float | None:
     return max(0.0, (facts.first_called_at - facts.issued_at).total_seconds())
 
 
-def topic_figures(tickets: Iterable[TicketFacts], now: datetime) -> TopicFigures:
-    """Today's figures of one topic from its tickets of today."""
+def topic_figures(
+    tickets: Iterable[TicketFacts], now: datetime, carried_over: Iterable[TicketFacts] = ()
+) -> TopicFigures:
+    """Today's figures of one topic from its tickets of today; `carried_over`: its tickets of
+    earlier days still waiting (always open), which are in the queue but not in today's figures."""
     items: Sequence[TicketFacts] = list(tickets)
-    waiting = [t for t in items if t.status == "waiting"]
+    waiting = [t for t in (*items, *carried_over) if t.status == "waiting"]
     waits = [w for w in (wait_seconds(t) for t in items) if w is not None]
     longest = max(((now - t.issued_at).total_seconds() for t in waiting), default=0.0)
     return TopicFigures(

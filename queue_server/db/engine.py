@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from queue_server.db import storage
 from queue_server.db.writer_turns import WriterTurns
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -64,6 +65,18 @@ def _configure_sqlite(engine: AsyncEngine, begin_statement: str, busy_timeout_ms
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin_statement)
+
+
+def _configure_postgresql(engine: AsyncEngine) -> None:
+    """Connecting fails with a plain OSError (refused, unknown host, timed out), which SQLAlchemy
+    passes on unwrapped: name it a storage failure, as the requests that meet it answer."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except OSError as error:
+            raise storage.StorageFailed(error) from error
 
 
 class EventSink(Protocol):
@@ -192,6 +205,7 @@ class Database:
             self.read_engine = create_async_engine(self.url, echo=echo)
             _configure_sqlite(self.read_engine, "BEGIN", busy_timeout_ms)
         else:
+            _configure_postgresql(self.write_engine)
             self.read_engine = self.write_engine
         # `writes` tells caches that what this session reads may not be committed (yet, or ever).
         self._writers = async_sessionmaker(
@@ -207,14 +221,15 @@ class Database:
         `begin=False` leaves `uow.begin()` to the block, for work that must not hold the
         writer's turn (a password check) before it writes."""
         uow = UnitOfWork(self._writers(), self, self._write_turn(), self.events)
-        if begin:
-            await uow.begin()
-        try:
-            yield uow
-        except BaseException:
-            await uow.rollback()
-            raise
-        await uow.commit()
+        with storage.unavailable_on_failure():
+            if begin:
+                await uow.begin()
+            try:
+                yield uow
+            except BaseException:
+                await uow.rollback()
+                raise
+            await uow.commit()
 
     def _write_turn(self) -> contextlib.AbstractAsyncContextManager[None]:
         if self.writer_turns is None:
@@ -227,8 +242,9 @@ class Database:
 
         Closing it ends the transaction without expiring what was loaded, so results stay readable.
         """
-        async with self._readers() as session:
-            yield session
+        with storage.unavailable_on_failure():
+            async with self._readers() as session:
+                yield session
 
     async def dispose(self) -> None:
         await self.write_engine.dispose()

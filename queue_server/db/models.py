@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -68,6 +69,10 @@ class Office(Base):
     recall_timeout_seconds: Mapped[int] = mapped_column(Integer, default=180)
     auto_no_show: Mapped[bool] = mapped_column(Boolean, default=False)
     kiosk_tickets_per_minute: Mapped[int] = mapped_column(Integer, default=30)
+    # Remote visitors (a phone, the website) may take tickets unless the office turns it off,
+    # a few per client address and hour: they have no kiosk key, so the cap is what stops a flood.
+    remote_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    remote_tickets_per_hour: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -142,6 +147,8 @@ class Kiosk(Base):
     name: Mapped[str] = mapped_column(String(100))
     printer: Mapped[str | None] = mapped_column(String(300), nullable=True)
     printer_status: Mapped[str] = mapped_column(String(20), default="unknown")
+    # The SHA-256 of the key the kiosk issues with (X-Kiosk-Key); the key itself is shown once.
+    key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     printer_detail: Mapped[str] = mapped_column(String(300), default="")
     printer_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     printer_failures: Mapped[int] = mapped_column(Integer, default=0)
@@ -187,6 +194,8 @@ class Ticket(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     customer_type: Mapped[str] = mapped_column(String(20))
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who issued it: a kiosk (by its key), staff, or a remote visitor (capped per address).
+    channel: Mapped[str] = mapped_column(String(10), default="kiosk", server_default="kiosk")
     status: Mapped[str] = mapped_column(String(20))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # When the ticket entered its current queue; a transfer keeps the original issue time here.
@@ -280,19 +289,31 @@ class AuthEpoch(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class LoginFailure(Base):
-    """Failed logins, shared by every worker process so throttling holds across them."""
+class LoginThrottle(Base):
+    """Sign-in attempts per key (a login from one address, a login, an address) in the window
+    that began with the first of them, shared by every worker process. Each attempt claims one
+    in a committed increment before its password is checked, so attempts under way count too."""
 
-    __tablename__ = "login_failures"
-    __table_args__ = (
-        Index("ix_login_failures_login_at", "login", "at"),
-        Index("ix_login_failures_client_at", "client", "at"),
+    __tablename__ = "login_throttles"
+    __table_args__ = (Index("ix_login_throttles_resets_at", "resets_at"),)
+
+    key: Mapped[str] = mapped_column(String(240), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    resets_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WsTicket(Base):
+    """A one-use ticket that opens a staff websocket for a few seconds, so that no login token
+    travels in a URL (where access logs keep it). Stored only as a hash; ends with its session."""
+
+    __tablename__ = "ws_tickets"
+    __table_args__ = (Index("ix_ws_tickets_expires_at", "expires_at"),)
+
+    ticket_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_hash: Mapped[str] = mapped_column(
+        ForeignKey("auth_sessions.token_hash", ondelete="CASCADE")
     )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    login: Mapped[str] = mapped_column(String(100))
-    client: Mapped[str] = mapped_column(String(100))
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class KioskIssue(Base):
@@ -371,3 +392,36 @@ class LoadDay(Base):
     weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
     days: Mapped[int] = mapped_column(Integer, default=0)
     last_day: Mapped[date] = mapped_column(Date)
+
+
+class RemoteIssue(Base):
+    """Remote tickets per office, client address and hour, for the cap shared by all workers."""
+
+    __tablename__ = "remote_issues"
+
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True
+    )
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IdempotencyKey(Base):
+    """A client's key for one issuing attempt and the ticket it issued, kept for 24 hours.
+
+    The row is written in the ticket's own transaction, so a key names a ticket exactly when
+    that ticket exists: a retry after a lost answer finds it, a retry after a refusal issues."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_created_at", "created_at"),)
+
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # Null only inside the claiming transaction, before its ticket exists.
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -24,6 +24,7 @@ import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from queue_server.db.storage import StorageFailed
 from queue_server.errors import ServerBusy
 
 
@@ -41,7 +42,10 @@ class WriterTurns:
 
     def _file(self) -> int:
         if self._fd is None:
-            self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as error:  # a read-only or full directory: the request answers 503
+                raise StorageFailed(error) from error
         return self._fd
 
     def _local_lock(self) -> asyncio.Lock:

@@ -14,7 +14,7 @@ from escpos import printer as escpos_printer
 from escpos.constants import RT_STATUS_PAPER
 from escpos.escpos import Escpos
 
-from queue_server.printing.urls import PrinterAddress
+from queue_server.printing.urls import AllowedAddress, PrinterAddress
 
 # DLE EOT 4 answer bits (ESC/POS real-time status, paper roll sensor).
 PAPER_END = 0x60
@@ -39,8 +39,9 @@ class Deadline:
         return time.monotonic() >= self.until
 
 
-def open_printer(address: PrinterAddress, deadline: Deadline) -> Escpos:
-    """A connected python-escpos printer for the address, with timeouts from the deadline."""
+def open_printer(address: AllowedAddress, deadline: Deadline) -> Escpos:
+    """A connected python-escpos printer for the address, with timeouts from the deadline; only
+    an address that urls.allowed_printer passed, so no URL can open an arbitrary file."""
     device: Any
     if address.scheme == "tcp":
         device = escpos_printer.Network(address.host, address.port, timeout=deadline.left())
@@ -106,7 +107,7 @@ def _describe(error: BaseException, address: PrinterAddress, deadline: Deadline)
     return f"printer error: {first_line}"[:300]
 
 
-def send_slip(address: PrinterAddress, data: bytes, seconds: float) -> str:
+def send_slip(address: AllowedAddress, data: bytes, seconds: float) -> str:
     """Print `data`; returns a note ('' or a warning such as low paper), PrinterError on failure."""
     deadline = Deadline(seconds)
     device: Any = None

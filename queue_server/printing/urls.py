@@ -1,9 +1,13 @@
-"""Printer addresses as admins write them: tcp://, usb://, serial://, file://."""
+"""Printer addresses as admins write them: tcp://, usb://, serial://, file://, and which of them
+this server may write to (a printer URL must never be a way to overwrite a file)."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import NewType
 from urllib.parse import parse_qs, urlsplit
 
 USB_ID = re.compile(r"^(0x)?[0-9a-fA-F]{1,4}$")
@@ -11,6 +15,10 @@ FORMS = "tcp://HOST:PORT, usb://VID:PID, serial:///dev/ttyUSB0 or file:///PATH"
 OPTIONS = "status=off (for a printer that never answers status queries), baudrate=N (serial)"
 # Where a printer can answer the real-time status query (DLE EOT): a file cannot be read back.
 ANSWERING_SCHEMES = frozenset({"tcp", "usb", "serial"})
+# Serial ports a receipt printer is attached to (USB adapters, CDC-ACM, on-board UARTs, the
+# Raspberry Pi's), and udev's stable names for them; never a disk, a terminal or a plain file.
+SERIAL_PORT = re.compile(r"^/dev/(tty(USB|ACM|S|AMA)[0-9]{1,3}|serial/by-(id|path)/[^/]+)$")
+SERIAL_PORTS = "/dev/ttyUSB*, /dev/ttyACM*, /dev/ttyS*, /dev/ttyAMA*, /dev/serial/by-id/*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +79,40 @@ def parse_printer_url(url: str) -> PrinterAddress:
     if address is not None:
         return replace(address, query_status=found.query_status, baudrate=found.baudrate)
     raise ValueError(f"'{url}' is not a printer address; use {FORMS}")
+
+
+# An address that allowed_printer has checked: the only kind printers.py opens.
+AllowedAddress = NewType("AllowedAddress", PrinterAddress)
+
+
+class NotAPrinter(ValueError):
+    """A well-formed address of something that is not a printer this server may write to."""
+
+
+def allowed_printer(url: str, spool_dir: Path | None) -> AllowedAddress:
+    """Parse `url` and check that it names a printer: file:// only inside `spool_dir` (None:
+    nowhere), serial:// only a serial port; paths come back resolved, so what was checked is
+    what is opened. ValueError for a malformed URL, NotAPrinter for a refused one."""
+    address = parse_printer_url(url)
+    if address.scheme in ("file", "serial"):
+        # realpath follows symlinks and folds "..": the check sees the file that would be written.
+        resolved = os.path.realpath(address.path)
+        if address.scheme == "file":
+            _check_spooled(url, resolved, spool_dir)
+        elif not SERIAL_PORT.match(resolved):
+            raise NotAPrinter(f"'{url}' is not a serial printer port; use one of {SERIAL_PORTS}")
+        address = replace(address, path=resolved)
+    return AllowedAddress(address)
+
+
+def _check_spooled(url: str, resolved: str, spool_dir: Path | None) -> None:
+    if spool_dir is None:
+        raise NotAPrinter(f"'{url}': file printers are off on this server")
+    spool = Path(os.path.realpath(spool_dir))
+    path = Path(resolved)
+    if path == spool or not path.is_relative_to(spool):
+        raise NotAPrinter(
+            f"'{url}' is outside the print spool directory; a file printer must be a file "
+            f"inside {spool} (QUEUE_SPOOL_DIR), such as file://{spool / 'kiosk-1.prn'}, or use "
+            f"tcp://, usb:// or serial://"
+        )

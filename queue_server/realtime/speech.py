@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import re
 import shutil
 from pathlib import Path
@@ -150,6 +151,15 @@ def call_phrase(number: str, window: int, lang: str) -> str:
     return f"Ticket {spoken}, window {english_number(window)}"
 
 
+def _mark_used(path: Path) -> bool:
+    """Note a cached WAV as just played (its mtime); False when it is not in the cache."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def announcements(number: str, window: int) -> dict[str, str]:
     """The phrase in every display language."""
     return {lang: call_phrase(number, window, lang) for lang in VOICES}
@@ -160,11 +170,25 @@ class SpeechUnavailable(Exception):
 
 
 class Synthesiser:
-    """espeak-ng run locally (never an online service), one WAV file per phrase, cached on disk."""
+    """espeak-ng run locally (never an online service), one WAV file per phrase, cached on disk.
 
-    def __init__(self, cache_dir: Path, engine: str | None = None) -> None:
+    The route is public and every ticket number and window is a phrase of its own, so the cache
+    is bounded by entries and by bytes and drops the least recently played first. A file's mtime
+    is its last use: the order then holds across restarts and across workers sharing the folder.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        engine: str | None = None,
+        *,
+        max_entries: int,
+        max_bytes: int,
+    ) -> None:
         self.cache_dir = cache_dir
         self.engine = engine if engine is not None else shutil.which("espeak-ng")
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._locks: dict[str, asyncio.Lock] = {}
 
     @property
@@ -180,14 +204,30 @@ class Synthesiser:
         if not self.engine:
             raise SpeechUnavailable("espeak-ng is not installed")
         target = self.path_for(text, lang)
-        if target.exists():
+        if _mark_used(target):
             return target
         lock = self._locks.setdefault(target.name, asyncio.Lock())
         async with lock:
-            if not target.exists():
+            if not _mark_used(target):
                 await self._synthesise(text, lang, target)
+                await asyncio.to_thread(self._evict, target)
         self._locks.pop(target.name, None)
         return target
+
+    def _evict(self, keep: Path) -> None:
+        """Delete the least recently used WAVs beyond either bound; never `keep`, just made."""
+        entries: list[tuple[float, int, Path]] = []
+        for path in self.cache_dir.glob("*.wav"):
+            with contextlib.suppress(FileNotFoundError):  # another worker evicted it
+                stat = path.stat()
+                entries.append((stat.st_mtime, stat.st_size, path))
+        entries.sort(key=lambda entry: (entry[2] != keep, -entry[0]))  # `keep`, then newest
+        count, total = 0, 0
+        for _used, size, path in entries:
+            count, total = count + 1, total + size
+            if path != keep and (count > self.max_entries or total > self.max_bytes):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
 
     async def _synthesise(self, text: str, lang: str, target: Path) -> None:
         assert self.engine is not None

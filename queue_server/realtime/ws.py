@@ -65,24 +65,23 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
 
 
 async def _principal(websocket: WebSocket) -> Principal | None:
-    """The user behind ?token=, a bearer header or the session cookie."""
-    header = websocket.headers.get("authorization", "")
-    scheme, _, bearer = header.partition(" ")
-    token = websocket.query_params.get("token") or (
-        bearer.strip() if scheme.lower() == "bearer" else ""
-    )
+    """The user behind a one-use ?ticket= (POST /api/v1/auth/ws-ticket), a bearer header or the
+    session cookie. Never a login token in the URL: access logs keep URLs."""
+    database, principals = get_database(websocket), get_principals(websocket)
+    settings, now = get_settings(websocket), get_clock(websocket).now()
+    if "ticket" in websocket.query_params:
+        ticket = websocket.query_params["ticket"]
+        if not ticket or len(ticket) > 200:
+            return None
+        return await auth.redeem_ws_ticket(database, principals, settings, ticket, now)
+    scheme, _, bearer = websocket.headers.get("authorization", "").partition(" ")
+    token = bearer.strip() if scheme.lower() == "bearer" else ""
     via_cookie = not token
     token = token or websocket.cookies.get(SESSION_COOKIE, "")
     if not token or len(token) > 200:
         return None
-    return await auth.resolve_token(
-        get_database(websocket),
-        get_principals(websocket),  # the cache the HTTP requests of this process share
-        get_settings(websocket),
-        token,
-        via_cookie,
-        get_clock(websocket).now(),
-    )
+    # The cache the HTTP requests of this process share.
+    return await auth.resolve_token(database, principals, settings, token, via_cookie, now)
 
 
 def _since(websocket: WebSocket) -> int | None:
@@ -108,7 +107,9 @@ async def staff_channel(websocket: WebSocket, office_id: int) -> None:
     connection = _connection(websocket)
     if principal is None:
         await connection.refuse(
-            NOT_AUTHENTICATED, "not_authenticated", "sign in first: a session cookie or ?token="
+            NOT_AUTHENTICATED,
+            "not_authenticated",
+            "sign in first: a session cookie, or ?ticket= from POST /api/v1/auth/ws-ticket",
         )
         return
     try:

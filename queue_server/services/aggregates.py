@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core import reporting, schedule
 from queue_server.core.events import EventType
+from queue_server.core.lifecycle import TicketStatus
 from queue_server.db.engine import Database, UnitOfWork
 from queue_server.db.models import HourlyStat, LoadCell, LoadDay, Office, Ticket
 from queue_server.db.repositories import aggregates as aggregate_repo
@@ -180,6 +181,19 @@ async def day_records(
     (the live dashboard reads them every second or two)."""
     statement = select(*RECORD_COLUMNS).where(
         Ticket.office_id == office_id, Ticket.service_day == day
+    )
+    return [reporting.TicketRecord(*row) for row in (await session.execute(statement)).all()]
+
+
+async def waiting_from_earlier_days(
+    session: AsyncSession, office_id: int, day: date
+) -> list[reporting.TicketRecord]:
+    """Tickets of service days before `day` that still wait: an office open round the clock keeps
+    its queue over midnight, and they count in the queue's figures (not in the day's)."""
+    statement = select(*RECORD_COLUMNS).where(
+        Ticket.office_id == office_id,
+        Ticket.status == TicketStatus.WAITING.value,
+        Ticket.service_day < day,
     )
     return [reporting.TicketRecord(*row) for row in (await session.execute(statement)).all()]
 

@@ -1,4 +1,5 @@
-"""Passwords (argon2id), logins with throttling, and login sessions (cookie or bearer token)."""
+"""Passwords (argon2id), signing in (throttled: services.throttling), login sessions (cookie or
+bearer token) and the one-use tickets that open a staff websocket."""
 
 from __future__ import annotations
 
@@ -13,21 +14,25 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.db.engine import Database, UnitOfWork
-from queue_server.db.models import AuthSession, LoginFailure, User
+from queue_server.db.models import AuthSession, User
 from queue_server.db.repositories import counters
 from queue_server.db.repositories import users as user_repo
+from queue_server.errors import InvalidCredentials, NotAuthenticated
+from queue_server.services import throttling
 from queue_server.services.access import Principal, Role
 from queue_server.services.principal_cache import Login, PrincipalCache, Revoked
 from queue_server.settings import Settings
 
-MIN_PASSWORD_LENGTH = 8
 # Each argon2 computation takes its memory cost (64 MiB by default) and a core for a few hundred
 # milliseconds: at most two at a time, and never every core, so that a burst of logins waits its
 # turn without starving the event loop of CPU.
 HASHING_THREADS = max(1, min(2, (os.cpu_count() or 1) - 1))
+# Long enough for a page to open its websocket after asking, short enough to be useless later.
+WS_TICKET_SECONDS = 30
 
 
 class Passwords:
@@ -80,62 +85,46 @@ class Passwords:
             return False
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is unacceptable, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
-    return None
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a sign-in form sent, and from which client address."""
+
+    login: str
+    password: str
+    client: str
 
 
 @dataclass(frozen=True, slots=True)
-class LoginOutcome:
-    """The result of a login attempt; failures are recorded, so the caller raises after commit."""
+class SignedIn:
+    user: User
+    token: str
+    csrf_token: str
 
-    user: User | None
-    throttled: bool = False
 
-
-async def check_login(
-    session: AsyncSession,
+async def sign_in(
+    database: Database,
     settings: Settings,
     passwords: Passwords,
-    login: str,
-    password: str,
-    client: str,
+    credentials: Credentials,
+    kind: str,
     now: datetime,
-) -> LoginOutcome:
-    """Check the password unless the login or client is throttled: reads only, so no writer
-    waits behind argon2; `record_login` then writes what it found."""
-    since = now - timedelta(seconds=settings.login_throttle_window_seconds)
-    by_login, by_client = await user_repo.recent_failures(session, login, client, since)
-    if (
-        by_login >= settings.login_max_failures
-        or by_client >= settings.login_max_failures_per_client
-    ):
-        return LoginOutcome(None, throttled=True)
-    user = await user_repo.by_login(session, login)
-    valid = await passwords.verify(user.password_hash if user else None, password)
+) -> SignedIn:
+    """Check a login and password and open a session of `kind` (cookie or bearer).
+
+    Three short transactions rather than the request's one: the attempt's claim commits before
+    the password is checked (so attempts under way count on every worker), the check holds no
+    writer's turn, and only a success writes again. 429 when throttled, 401 when wrong."""
+    keys = throttling.AttemptKeys.of(credentials.login, credentials.client)
+    await throttling.claim_attempt(database, settings, keys, now)
+    async with database.reading() as session:
+        user = await user_repo.by_login(session, credentials.login)
+    valid = await passwords.verify(user.password_hash if user else None, credentials.password)
     if user is None or not valid or not user.active:
-        return LoginOutcome(None)
-    return LoginOutcome(user)
-
-
-async def record_login(
-    uow: UnitOfWork,
-    settings: Settings,
-    outcome: LoginOutcome,
-    login: str,
-    client: str,
-    now: datetime,
-) -> None:
-    """Count a failed attempt, or forget the login's failures after a success."""
-    if outcome.throttled:
-        return
-    if outcome.user is None:
-        uow.session.add(LoginFailure(login=login[:100], client=client[:100], at=now))
-        return
-    since = now - timedelta(seconds=settings.login_throttle_window_seconds)
-    await user_repo.clear_failures(uow.session, login, since)
+        raise InvalidCredentials("wrong login or password")
+    async with database.unit_of_work() as uow:
+        await throttling.succeeded(uow, keys, now)
+        token, csrf = await open_session(uow, settings, user, kind, now)
+    return SignedIn(user, token, csrf)
 
 
 def _token_hash(settings: Settings, token: str) -> str:
@@ -175,7 +164,16 @@ async def resolve_token(
     Answered from this process's memory when it can: no query, but for one a second at most that
     sees whether a login was revoked elsewhere (services.principal_cache).
     """
-    token_hash = _token_hash(settings, token)
+    return await _resolve_hash(database, principals, _token_hash(settings, token), via_cookie, now)
+
+
+async def _resolve_hash(
+    database: Database,
+    principals: PrincipalCache,
+    token_hash: str,
+    via_cookie: bool,
+    now: datetime,
+) -> Principal | None:
     await principals.check(lambda: _auth_epoch(database))
     login = principals.get(token_hash, now)
     if login is None:
@@ -186,6 +184,39 @@ async def resolve_token(
             return None
         principals.put(token_hash, login, generation)
     return replace(login.principal, via_cookie=via_cookie)
+
+
+async def issue_ws_ticket(uow: UnitOfWork, settings: Settings, token: str, now: datetime) -> str:
+    """A one-use ticket for opening a staff websocket as the login of `token` within
+    WS_TICKET_SECONDS: the URL carries it instead of the token. Only its hash is stored."""
+    ticket = secrets.token_urlsafe(32)
+    await user_repo.delete_expired_ws_tickets(uow.session, now)
+    expires_at = now + timedelta(seconds=WS_TICKET_SECONDS)
+    try:
+        await user_repo.add_ws_ticket(
+            uow.session, _token_hash(settings, ticket), _token_hash(settings, token), expires_at
+        )
+    except IntegrityError as error:  # the session ended a moment ago, on another worker
+        raise NotAuthenticated("your session has ended; sign in again") from error
+    return ticket
+
+
+async def redeem_ws_ticket(
+    database: Database,
+    principals: PrincipalCache,
+    settings: Settings,
+    ticket: str,
+    now: datetime,
+) -> Principal | None:
+    """The user a websocket ticket was issued to, using it up; None if it is unknown, used or
+    expired, or its session has ended since. Any worker redeems it: tickets are in the database."""
+    async with database.unit_of_work() as uow:
+        session_hash = await user_repo.redeem_ws_ticket(
+            uow.session, _token_hash(settings, ticket), now
+        )
+    if session_hash is None:
+        return None
+    return await _resolve_hash(database, principals, session_hash, False, now)
 
 
 async def _auth_epoch(database: Database) -> int:

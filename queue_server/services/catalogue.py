@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core import schedule
+from queue_server.core.credentials import password_problem
 from queue_server.core.events import EventType
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Kiosk, Office, Skill, Topic, User, Window
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import users as user_repo
-from queue_server.errors import AlreadyExists, Unprocessable
-from queue_server.services import eventlog, lookups
+from queue_server.errors import AlreadyExists, PrinterNotAllowed, Unprocessable, WeakPassword
+from queue_server.printing.urls import NotAPrinter, allowed_printer
+from queue_server.services import eventlog, issuing, lookups
 from queue_server.services.access import Role
-from queue_server.services.auth import Passwords, password_problem
+from queue_server.services.auth import Passwords
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,8 @@ class OfficeSpec:
     recall_timeout_seconds: int = 180
     auto_no_show: bool = False
     kiosk_tickets_per_minute: int = 30
+    remote_open: bool = True
+    remote_tickets_per_hour: int = 3
 
 
 def _check(parse: Any, value: Any) -> None:
@@ -59,6 +64,8 @@ async def create_office(uow: UnitOfWork, spec: OfficeSpec, now: datetime) -> Off
         recall_timeout_seconds=spec.recall_timeout_seconds,
         auto_no_show=spec.auto_no_show,
         kiosk_tickets_per_minute=spec.kiosk_tickets_per_minute,
+        remote_open=spec.remote_open,
+        remote_tickets_per_hour=spec.remote_tickets_per_hour,
         created_at=now,
     )
     uow.session.add(office)
@@ -131,9 +138,9 @@ class UserSpec:
 
 async def create_user(uow: UnitOfWork, passwords: Passwords, spec: UserSpec, now: datetime) -> User:
     """Add a user with an argon2id password hash and optional topic skills."""
-    problem = password_problem(spec.password)
+    problem = password_problem(spec.password, spec.login)
     if problem:
-        raise Unprocessable(problem)
+        raise WeakPassword(problem)
     if spec.office_id is not None:
         await lookups.office(uow.session, spec.office_id)
     if await user_repo.by_login(uow.session, spec.login) is not None:
@@ -165,11 +172,33 @@ async def create_user(uow: UnitOfWork, passwords: Passwords, spec: UserSpec, now
     return user
 
 
+def check_printer(printer: str | None, spool_dir: Path | None) -> None:
+    """422 unless `printer` is None or a printer this server may write to (file:// only inside
+    `spool_dir`): a printer URL must never be a way to overwrite a file."""
+    if printer is None:
+        return
+    try:
+        allowed_printer(printer, spool_dir)
+    except NotAPrinter as error:
+        raise PrinterNotAllowed(str(error)) from error
+    except ValueError as error:
+        raise Unprocessable(str(error)) from error
+
+
 async def create_kiosk(
-    uow: UnitOfWork, office_id: int, name: str, printer: str | None, now: datetime
-) -> Kiosk:
-    """Register a kiosk and its printer (validated by the caller against the printer URL forms)."""
+    uow: UnitOfWork,
+    office_id: int,
+    name: str,
+    printer: str | None,
+    now: datetime,
+    *,
+    spool_dir: Path | None = None,
+) -> tuple[Kiosk, str]:
+    """Register a kiosk and its printer (file printers only inside `spool_dir`; None: none);
+    the kiosk and its key, which is shown this once."""
+    check_printer(printer, spool_dir)
     await lookups.office(uow.session, office_id)
+    key, key_hash = issuing.new_kiosk_key()
     kiosk = Kiosk(
         office_id=office_id,
         name=name,
@@ -177,11 +206,19 @@ async def create_kiosk(
         printer_status="none" if printer is None else "unknown",
         printer_detail="",
         printer_failures=0,
+        key_hash=key_hash,
     )
     uow.session.add(kiosk)
     await uow.session.flush()
     await _announce_change(uow, office_id, "kiosk", kiosk.id, now)
-    return kiosk
+    return kiosk, key
+
+
+async def new_kiosk_key(uow: UnitOfWork, kiosk_id: int) -> tuple[Kiosk, str]:
+    """Give the kiosk a new key (the old one stops issuing at once); the key, shown this once."""
+    kiosk = await lookups.kiosk(uow.session, kiosk_id)
+    key, kiosk.key_hash = issuing.new_kiosk_key()
+    return kiosk, key
 
 
 async def _announce_change(

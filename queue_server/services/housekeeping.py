@@ -1,8 +1,12 @@
-"""Closing time: tickets still waiting when the office closes become `expired`, never dropped."""
+"""Closing time: tickets still waiting when the office closes become `expired`, never dropped.
+
+An office open round the clock never closes, so its queue (waiting, called, serving) is kept
+across midnight; only the service day changes.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from queue_server.core import schedule
@@ -14,23 +18,13 @@ from queue_server.db.repositories import tickets as ticket_repo
 from queue_server.services import eventlog
 
 
-def last_closed_day(office: Office, now: datetime) -> datetime | None:
-    """The latest service day whose closing time has passed (its waiting tickets expire)."""
-    zone = ZoneInfo(office.timezone)
-    hours = schedule.parse_hours(office.hours)
-    today = schedule.service_day(now, zone)
-    closing = schedule.closing_time(hours, today, zone)
-    if closing is not None and now >= closing:
-        return datetime.combine(today, datetime.min.time())
-    return datetime.combine(today - timedelta(days=1), datetime.min.time())
-
-
 async def expire_office(uow: UnitOfWork, office: Office, now: datetime) -> int:
     """Expire the waiting tickets of days that have closed; how many."""
-    day = last_closed_day(office, now)
+    hours, zone = schedule.parse_hours(office.hours), ZoneInfo(office.timezone)
+    day = schedule.last_closed_day(hours, now, zone)
     if day is None:
-        return 0
-    ids = await ticket_repo.expire_waiting_before(uow.session, office.id, day.date(), now)
+        return 0  # always open: the queue carries on across midnight
+    ids = await ticket_repo.expire_waiting_before(uow.session, office.id, day, now)
     for ticket_id in ids:
         ticket = await uow.session.get(Ticket, ticket_id, populate_existing=True)
         if ticket is not None:

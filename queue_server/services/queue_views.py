@@ -40,6 +40,7 @@ def office_view(office: Office, now: datetime) -> dict[str, Any]:
         "hours": office.hours,
         "peak": office.peak,
         "open_now": office_is_open(office, now),
+        "remote_open": office.remote_open,
     }
 
 

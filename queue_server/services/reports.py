@@ -3,8 +3,6 @@ CSV and XLSX. The cost follows the range asked for (indexed by office and day), 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,18 +18,18 @@ from queue_server.db.models import Event, Office, Topic, User
 from queue_server.db.models import Ticket as TicketRow
 from queue_server.db.repositories import offices as office_repo
 from queue_server.errors import Unprocessable
-from queue_server.services import aggregates
-
-# The longest period a report or an export may span.
-MAX_REPORT_DAYS = 3660
+from queue_server.services import aggregates, exports
 
 
-def check_period(date_from: date, date_to: date) -> None:
-    """Refuse a period that runs backwards or spans more than MAX_REPORT_DAYS."""
-    if date_to < date_from:
-        raise Unprocessable("date_to must not be before date_from")
-    if (date_to - date_from).days > MAX_REPORT_DAYS:
-        raise Unprocessable(f"the range may span at most {MAX_REPORT_DAYS} days")
+def period(
+    office: Office, date_from: date | None, date_to: date | None, now: datetime, max_days: int
+) -> tuple[date, date]:
+    """The service days a report of the office covers (its current one by default), or 422."""
+    today = schedule.service_day(now, ZoneInfo(office.timezone))
+    try:
+        return reporting.report_period(date_from, date_to, today, max_days)
+    except reporting.PeriodRefused as refused:
+        raise Unprocessable(str(refused)) from refused
 
 
 OPERATOR_EVENTS = (
@@ -297,27 +295,12 @@ def tables(data: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], list[list[A
 def as_csv(data: dict[str, Any], part: str) -> str:
     """One table of the report as CSV (empty cells for missing figures)."""
     header, rows = tables(data)[part]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([["" if cell is None else cell for cell in row] for row in rows])
-    return buffer.getvalue()
+    return exports.csv_document(header, rows)
 
 
 def as_xlsx(data: dict[str, Any]) -> bytes:
     """The whole report as a workbook: one sheet per table."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, (header, rows) in tables(data).items():
-        sheet = workbook.create_sheet(name)
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_document(tables(data))
 
 
 # --- the public load page ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from queue_server.core.events import EventType
 from queue_server.core.lifecycle import Action, TicketStatus, TransitionRefused, next_status
 from queue_server.db.engine import UnitOfWork
-from queue_server.db.models import Ticket, Window
+from queue_server.db.models import Ticket, Topic, Window
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
 from queue_server.errors import (
@@ -41,20 +41,28 @@ class Details:
     outcomes: list[str] = field(default_factory=list)
 
 
-async def _held_ticket(uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
+async def _office_ticket(uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
     ticket = await ticket_repo.lock(uow.session, ticket_id)
     if ticket is None:
         raise TicketNotFound(f"there is no ticket with id {ticket_id}")
     require_office(principal, ticket.office_id)
+    return ticket
+
+
+def _require_holder(principal: Principal, ticket: Ticket) -> None:
     holder = ticket.operator_id
     active = ticket.status in (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
     if active and holder != principal.user_id and not principal.at_least(Role.MANAGER):
         raise Forbidden(f"ticket {ticket.number} is held by another operator")
-    return ticket
 
 
 async def _apply(
-    uow: UnitOfWork, ticket: Ticket, action: Action, details: Details, now: datetime
+    uow: UnitOfWork,
+    ticket: Ticket,
+    action: Action,
+    details: Details,
+    now: datetime,
+    target_topic: Topic | None,
 ) -> dict[str, Any]:
     """Move the ticket and set the timestamps and fields the action implies; event data back."""
     data: dict[str, Any] = {}
@@ -74,9 +82,9 @@ async def _apply(
         ticket.finished_at = now
     elif action in (Action.RETURN, Action.TRANSFER):
         data["from_window_id"] = ticket.window_id
-        if action is Action.TRANSFER:
+        if target_topic is not None:  # a transfer: its topic was found before the state check
             data["from_topic_id"] = ticket.topic_id
-            ticket.topic_id = await _transfer_target(uow, ticket, details.topic_id)
+            ticket.topic_id = await _issuable(uow, target_topic)
             ticket.transfer_count += 1
             data["to_topic_id"] = ticket.topic_id
         ticket.started_at = None
@@ -98,12 +106,21 @@ async def _refuse_recall_past_limit(uow: UnitOfWork, ticket: Ticket) -> None:
         )
 
 
-async def _transfer_target(uow: UnitOfWork, ticket: Ticket, topic_id: int | None) -> int:
+async def _transfer_topic(
+    uow: UnitOfWork, ticket: Ticket, action: Action, topic_id: int | None
+) -> Topic | None:
+    """The topic a transfer goes to, looked up before the ticket's state is judged: an unknown
+    topic is a 404 whatever state the ticket is in (ids before states)."""
+    if action is not Action.TRANSFER:
+        return None
     if topic_id is None:
         raise InvalidTransition("a transfer needs the topic to transfer to")
-    topic = await lookups.topic_in_office(uow.session, ticket.office_id, topic_id)
+    return await lookups.topic_in_office(uow.session, ticket.office_id, topic_id)
+
+
+async def _issuable(uow: UnitOfWork, topic: Topic) -> int:
     if not topic.active or await office_repo.has_children(uow.session, topic.id):
-        raise TopicNotIssuable(f"topic {topic_id} is a menu or inactive; choose a leaf topic")
+        raise TopicNotIssuable(f"topic {topic.id} is a menu or inactive; choose a leaf topic")
     return topic.id
 
 
@@ -116,7 +133,10 @@ async def act(
     details: Details | None = None,
 ) -> Ticket:
     """Apply one lifecycle action to a ticket the operator holds; 409 if its state forbids it."""
-    ticket = await _held_ticket(uow, principal, ticket_id)
+    details = details or Details()
+    ticket = await _office_ticket(uow, principal, ticket_id)
+    target_topic = await _transfer_topic(uow, ticket, action, details.topic_id)
+    _require_holder(principal, ticket)
     before = TicketStatus(ticket.status)
     try:
         target = next_status(before, action)
@@ -125,7 +145,7 @@ async def act(
     window: Window | None = (
         await uow.session.get(Window, ticket.window_id) if ticket.window_id else None
     )
-    data = await _apply(uow, ticket, action, details or Details(), now)
+    data = await _apply(uow, ticket, action, details, now, target_topic)
     ticket.status = target.value
     await eventlog.record(
         uow,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from queue_server import i18n
@@ -19,9 +20,10 @@ from queue_server.db.models import Kiosk, Ticket
 from queue_server.db.repositories import kiosks, tickets
 from queue_server.printing.printers import PrinterError, send_slip
 from queue_server.printing.slip import Slip, render_slip
-from queue_server.printing.urls import parse_printer_url
+from queue_server.printing.urls import NotAPrinter, allowed_printer
 from queue_server.services import eventlog, queue_views
 from queue_server.services.issuing import IssuedTicket
+from queue_server.settings import default_spool_dir
 
 log = logging.getLogger(__name__)
 # The whole print step (read the slip's data, print, save the outcome) ends within this limit.
@@ -39,6 +41,12 @@ _jobs: dict[str, tuple[threading.Thread, float]] = {}
 class PrintResult:
     status: str  # printed | failed | none
     detail: str = ""
+
+
+# A repeated request (the same idempotency key) must not hand the visitor a second slip.
+NOT_PRINTED_AGAIN = PrintResult(
+    "none", "issued by an earlier attempt; its slip is not printed again"
+)
 
 
 def _slip_for(issued: IssuedTicket, status_url: str, lang: str) -> Slip:
@@ -93,21 +101,31 @@ def _stuck(key: str) -> bool:
     return thread is not None and thread.is_alive() and time.monotonic() > abandoned_at
 
 
-async def _send(printer_url: str, data: bytes, deadline: float) -> PrintResult:
+def _print_job(printer_url: str, spool_dir: Path, data: bytes, seconds: float) -> str:
+    """Check the address again where it is opened (a URL stored before the check existed, or a
+    symlink made since, must not write a file), then print."""
+    address = allowed_printer(printer_url, spool_dir)
+    if address.scheme == "file":
+        spool_dir.mkdir(parents=True, exist_ok=True)
+    return send_slip(address, data, seconds)
+
+
+async def _send(printer_url: str, spool_dir: Path, data: bytes, deadline: float) -> PrintResult:
     """Print by `deadline` (monotonic): the blocking I/O runs in a thread, abandoned then."""
     hard = max(0.1, deadline - time.monotonic())
     try:
-        address = parse_printer_url(printer_url)
         if _stuck(printer_url):
             return PrintResult("failed", "the printer is still stuck on an earlier slip")
         device_seconds = max(0.1, hard - DEVICE_MARGIN_SECONDS)
-        job = partial(send_slip, address, data, device_seconds)
+        job = partial(_print_job, printer_url, spool_dir, data, device_seconds)
         work = _in_daemon_thread(printer_url, job, hard)
         note = await asyncio.wait_for(work, timeout=hard)
     except PrinterError as error:
         return PrintResult("failed", str(error))
     except TimeoutError:
         return PrintResult("failed", f"the printer did not answer within {hard:.1f} s")
+    except NotAPrinter as error:
+        return PrintResult("failed", f"the kiosk's printer is not allowed: {error}")
     except ValueError as error:
         return PrintResult("failed", f"the kiosk's printer address is wrong: {error}")
     return PrintResult("printed", note)
@@ -146,10 +164,13 @@ async def print_ticket(
     now: datetime,
     lang: str = i18n.DEFAULT_LANGUAGE,
     limit_seconds: float = PRINT_LIMIT_SECONDS,
+    spool_dir: Path | None = None,
 ) -> PrintResult:
     """Print on the issuing kiosk's printer, in the visitor's language, if the kiosk has one;
-    never raises, never takes over 3 s."""
+    never raises, never takes over 3 s. File printers write only inside `spool_dir`
+    (Settings.spool_path; None: the default spool directory for this database)."""
     deadline = time.monotonic() + limit_seconds - RECORD_RESERVE_SECONDS
+    spool = spool_dir if spool_dir is not None else default_spool_dir(database.url)
     kiosk, ticket = issued.kiosk, issued.ticket
     if kiosk is None or not kiosk.printer:
         return PrintResult("none")
@@ -157,7 +178,7 @@ async def print_ticket(
         slip = _slip_for(issued, f"{base_url}/t/{ticket.code}", lang)
         # The QR code and the bitmap are CPU work: off the event loop, in the default bounded pool.
         data = await asyncio.to_thread(render_slip, slip)
-        result = await _send(kiosk.printer, data, deadline)
+        result = await _send(kiosk.printer, spool, data, deadline)
     except Exception as error:  # a bug in rendering must not turn an issued ticket into a 500
         log.exception("slip for ticket %s could not be prepared", ticket.id)
         result = PrintResult("failed", f"the slip could not be prepared: {error}"[:300])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +15,7 @@ from queue_server.db.models import Office, Ticket, User, Window
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
 from queue_server.db.repositories import users as user_repo
-from queue_server.services import aggregates, reports
+from queue_server.services import aggregates, exports, reports
 
 
 def _facts(ticket: Ticket) -> TicketFacts:
@@ -29,6 +27,26 @@ def _facts(ticket: Ticket) -> TicketFacts:
         ticket.started_at,
         ticket.finished_at,
     )
+
+
+def _record_facts(record: reporting.TicketRecord) -> TicketFacts:
+    return TicketFacts(
+        record.topic_id,
+        record.status,
+        record.issued_at,
+        record.first_called_at,
+        record.started_at,
+        record.finished_at,
+    )
+
+
+def _by_topic(
+    records: list[reporting.TicketRecord],
+) -> dict[int, list[reporting.TicketRecord]]:
+    grouped: dict[int, list[reporting.TicketRecord]] = defaultdict(list)
+    for record in records:
+        grouped[record.topic_id].append(record)
+    return grouped
 
 
 def operator_state(user: User, ticket: Ticket | None, window: Window | None) -> str:
@@ -44,25 +62,17 @@ async def live(session: AsyncSession, office: Office, now: datetime) -> dict[str
     zone = ZoneInfo(office.timezone)
     peak_now = schedule.is_peak(schedule.parse_periods(office.peak), now, zone)
     today = schedule.service_day(now, zone)
-    by_topic: dict[int, list[TicketFacts]] = defaultdict(list)
-    records: dict[int, list[reporting.TicketRecord]] = defaultdict(list)
-    for record in await aggregates.day_records(session, office.id, today):
-        by_topic[record.topic_id].append(
-            TicketFacts(
-                record.topic_id,
-                record.status,
-                record.issued_at,
-                record.first_called_at,
-                record.started_at,
-                record.finished_at,
-            )
-        )
-        records[record.topic_id].append(record)
+    records = _by_topic(await aggregates.day_records(session, office.id, today))
+    carried = _by_topic(await aggregates.waiting_from_earlier_days(session, office.id, today))
     office_topics = list(await office_repo.topics_of_office(session, office.id))
     targets = reports.targets_of(office, office_topics)
     topics, alerts = [], []
     for topic in office_topics:
-        figures = topic_figures(by_topic.get(topic.id, []), now)
+        figures = topic_figures(
+            map(_record_facts, records.get(topic.id, [])),
+            now,
+            map(_record_facts, carried.get(topic.id, [])),
+        )
         target = schedule.target_wait_seconds(
             topic.target_peak_seconds, topic.target_offpeak_seconds, peak_now
         )
@@ -81,7 +91,8 @@ async def live(session: AsyncSession, office: Office, now: datetime) -> dict[str
             "state": reporting.state_against(target, figures.longest_wait_seconds, last_hour),
         }
         topics.append(item)
-        alerts += reporting.live_alerts(item, records.get(topic.id, []), targets, now)
+        queue = [*records.get(topic.id, []), *carried.get(topic.id, [])]
+        alerts += reporting.live_alerts(item, queue, targets, now)
     local_hour = schedule.local(now, zone).hour
     return {
         "peak_now": peak_now,
@@ -201,16 +212,12 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list):
         return ";".join(str(item) for item in value)
-    if value is None:
-        return ""
     return value
 
 
 async def tickets_csv(session: AsyncSession, office_id: int, first: date, last: date) -> str:
     """One row per ticket with every timestamp, for the days from `first` to `last` inclusive."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(REPORT_COLUMNS)
+    rows = []
     for ticket in await ticket_repo.tickets_between(session, office_id, first, last):
         facts = _facts(ticket)
         wait = (
@@ -228,5 +235,5 @@ async def tickets_csv(session: AsyncSession, office_id: int, first: date, last: 
             wait_seconds=None if wait is None else round(wait),
             service_seconds=None if service is None else round(service),
         )
-        writer.writerow([_cell(row[column]) for column in REPORT_COLUMNS])
-    return buffer.getvalue()
+        rows.append([_cell(row[column]) for column in REPORT_COLUMNS])
+    return exports.csv_document(REPORT_COLUMNS, rows)

@@ -35,6 +35,23 @@ def test_unknown_routes_and_methods(anonymous: Api) -> None:
     assert anonymous.http.delete("/api/v1/offices").status_code == 405
 
 
+def test_options_and_method_not_allowed_name_every_method_of_the_path(anonymous: Api) -> None:
+    allowed = {
+        "/api/v1/offices": "GET, OPTIONS, POST",
+        "/api/v1/offices/1/topics": "GET, OPTIONS, POST",  # GET and POST in separate routers
+        "/api/v1/tickets/1/start": "OPTIONS, POST",
+        "/api/v1/offices/1/reports": "GET, OPTIONS",
+    }
+    for path, methods in allowed.items():
+        options = anonymous.http.options(path)
+        assert (options.status_code, options.headers.get("allow")) == (204, methods), path
+        for method in ("PUT", "DELETE", "PATCH"):
+            refused = anonymous.http.request(method, path)
+            error(refused, 405, "method_not_allowed")
+            assert refused.headers.get("allow") == methods, (method, path)
+    error(anonymous.http.options("/api/v1/no-such-thing"), 404, "not_found")
+
+
 def test_malformed_bodies_are_refused_without_changes(admin: Api, server: LiveServer) -> None:
     place = hall(admin, "A")
     operator = place.operator()

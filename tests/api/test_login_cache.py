@@ -108,12 +108,12 @@ def test_a_remembered_login_costs_no_query_and_a_logout_is_refused_at_once(
             assert me(server.url, token).json()["role"] == "operator"
     # At most the once-a-second look at the auth epoch (a read transaction of one statement).
     assert [s for s in statements if "auth_epoch" not in s and s != "BEGIN"] == [], statements
-    staff = f"/ws/offices/{office_id}/staff?token={token}"
-    with listening(server.url, staff) as channel:
+    staff, bearer = f"/ws/offices/{office_id}/staff", {"Authorization": f"Bearer {token}"}
+    with listening(server.url, staff, additional_headers=bearer) as channel:
         assert channel.next()["type"] == "snapshot"
     logout(server.url, token)
     error(me(server.url, token), 401, "not_authenticated")
-    with listening(server.url, staff) as channel:
+    with listening(server.url, staff, additional_headers=bearer) as channel:
         assert channel.next()["code"] == "not_authenticated"
         assert channel.close_code() == 4401
     assert me(server.url, login_token(server.url, ADMIN_LOGIN, ADMIN_PASSWORD)).status_code == 200

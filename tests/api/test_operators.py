@@ -176,6 +176,19 @@ def test_transfer_targets_are_checked(admin: Api) -> None:
     assert place.status(ticket) == before
 
 
+def test_an_unknown_transfer_topic_is_not_found_in_any_state(admin: Api) -> None:
+    place, other = hall(admin, "A"), hall(admin, "A")
+    operator = place.operator()
+    gone, waiting = place.issue(), place.issue()
+    operator.ok(call_next(operator, place.window_id()))
+    operator.ok(act(operator, gone["id"], "no-show"))
+    for ticket in (gone, waiting):  # neither may be transferred
+        for unknown in (999_999, other.topic_id("A")):
+            before = place.status(ticket)
+            error(act(operator, ticket["id"], "transfer", topic_id=unknown), 404, "topic_not_found")
+            assert place.status(ticket) == before
+
+
 def test_call_a_specific_ticket_out_of_turn(admin: Api) -> None:
     place = hall(admin, "A")
     tickets = [place.issue() for _ in range(3)]

@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from queue_server.clock import FrozenClock
+from tests.api.contract import error
 from tests.support import Api, LiveServer
 
 DAY = "2026-11-23"  # the default test clock's Monday; it starts at 10:30 Moscow, off-peak
@@ -173,6 +174,95 @@ def test_report_access_and_validation(server: LiveServer, admin: Api) -> None:
     assert contract_csv.status_code == 200 and contract_csv.text.startswith("id,number,")
     anonymous.close()
     manager.close()
+
+
+REPORT_ROUTES = ("", "/report.csv", "/report.xlsx", "/tickets.csv")
+
+
+def test_every_report_route_refuses_a_range_no_report_covers(
+    server: LiveServer, admin: Api
+) -> None:
+    base = f"/api/v1/offices/{admin.office()['id']}/reports"
+    hints = {  # what the message tells the manager to change
+        "date_from=9999-12-30&date_to=9999-12-31": "2000-2100",
+        "date_to=9999-12-31": "2000-2100",
+        "date_from=1999-12-31&date_to=2000-01-01": "2000-2100",
+        "date_from=2025-11-22&date_to=2026-11-23": "366",  # one day more than a leap year
+        "date_from=2026-11-24&date_to=2026-11-23": "date_from",
+        "date_from=2026-11-24": "current service day",  # tomorrow, with today's default end
+    }
+    for route in REPORT_ROUTES:
+        for query, hint in hints.items():
+            detail = error(admin.get(f"{base}{route}?{query}"), 422, "validation_error")
+            assert hint in detail, (route, query, detail)
+        longest = admin.get(f"{base}{route}?date_from=2025-11-23&date_to=2026-11-23")
+        assert longest.status_code == 200, (route, longest.text)
+
+
+def test_reports_without_dates_cover_the_offices_current_service_day(
+    server: LiveServer, admin: Api
+) -> None:
+    office = admin.office(timezone="Asia/Vladivostok")
+    topic = admin.topic(office["id"], "A")
+    yesterday = admin.issue(office["id"], topic["id"])
+    # 14:30 UTC on the 23rd is 00:30 on the 24th in Vladivostok: the office's day counts.
+    server.clock.set(server.clock.now().replace(hour=14))
+    today = admin.issue(office["id"], topic["id"])
+    base = f"/api/v1/offices/{office['id']}/reports"
+    rows = list(csv.DictReader(io.StringIO(admin.get(f"{base}/tickets.csv").text)))
+    assert [int(row["id"]) for row in rows] == [today["id"]]
+    data = admin.ok(admin.get(base))
+    assert (data["date_from"], data["date_to"]) == ("2026-11-24", "2026-11-24")
+    assert data["summary"]["issued"] == 1
+    since = list(csv.DictReader(io.StringIO(admin.get(f"{base}/tickets.csv?date_from={DAY}").text)))
+    assert [int(row["id"]) for row in since] == [yesterday["id"], today["id"]]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_no_export_cell_starts_a_formula(server: LiveServer, admin: Api) -> None:
+    office = admin.office()
+    names = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-1+1", "@SUM(1)", "Pensions"]
+    topics = [
+        admin.topic(office["id"], prefix, name={"ru": name, "en": name})
+        for prefix, name in zip("ABCDE", names, strict=True)
+    ]
+    window = admin.window(office["id"], 1)
+    body = {"login": admin.unique("op"), "password": "password-123", "role": "operator"}
+    body.update(office_id=office["id"], display_name="\t=cmd|' /C calc'!A0")
+    admin.ok(admin.post("/api/v1/users", json=body), 201)
+    operator = admin.as_user(body["login"], body["password"])
+    ticket = admin.issue(office["id"], topics[0]["id"])
+    operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
+    operator.ok(operator.post(f"/api/v1/tickets/{ticket['id']}/start"))
+    outcomes = ["=1+2", "contract signed"]
+    path = f"/api/v1/tickets/{ticket['id']}/finish"
+    operator.ok(operator.post(path, json={"outcomes": outcomes}))
+    base, query = f"/api/v1/offices/{office['id']}/reports", f"date_from={DAY}&date_to={DAY}"
+    files = [f"{base}/report.csv?{query}&part={part}" for part in ("topics", "operators", "days")]
+    tables = [list(csv.reader(io.StringIO(admin.get(f).text))) for f in files]
+    tables.append(list(csv.reader(io.StringIO(admin.get(f"{base}/tickets.csv?{query}").text))))
+    workbook = load_workbook(io.BytesIO(admin.get(f"{base}/report.xlsx?{query}").content))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [c.value for c in cells if c.data_type == "f"]
+    texts = [cell for table in tables for row in table for cell in row]
+    texts += [c.value for c in cells if isinstance(c.value, str)]
+    assert not [text for text in texts if text.startswith(FORMULA_STARTS)]
+    # The text is all there, marked as text; ordinary values are untouched.
+    topic_rows = {row[2]: row for row in tables[0][1:] if row[2]}
+    assert [topic_rows[prefix][3] for prefix in "ABCDE"] == [f"'{n}" for n in names[:4]] + [
+        "Pensions"
+    ]
+    assert topic_rows["A"][-1] == "'=1+2=1;contract signed=1"
+    assert tables[1][1][2] == "'\t=cmd|' /C calc'!A0"
+    (ticket_row,) = [dict(zip(tables[3][0], row, strict=True)) for row in tables[3][1:]]
+    assert (ticket_row["number"], ticket_row["outcomes"]) == ("A001", "'=1+2;contract signed")
+    sheet = list(workbook["topics"].iter_rows(values_only=True))
+    office_row = dict(zip(sheet[0], sheet[1], strict=True))
+    assert (office_row["issued"], office_row["served"]) == (1, 1)
+    assert dict(zip(sheet[0], sheet[2], strict=True))["topic"] == f"'{names[0]}"
+    operator.close()
 
 
 def test_load_is_public_and_levels_cells(server: LiveServer, admin: Api) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from queue_server.clock import FrozenClock
 from tests.api.contract import (
     WEEKDAYS_8_TO_19,
+    act,
     aware,
     call_next,
     client_error,
@@ -13,11 +14,12 @@ from tests.api.contract import (
     moscow,
     sql,
 )
-from tests.support import DEFAULT_NOW, Api, LiveServer
+from tests.support import ADMIN_LOGIN, ADMIN_PASSWORD, DEFAULT_NOW, Api, LiveServer
 
 
-def test_issued_ticket_has_every_contract_field(anonymous: Api, admin: Api) -> None:
+def test_issued_ticket_has_every_contract_field(admin: Api) -> None:
     place = hall(admin, "A")
+    anonymous = admin.kiosk_client(place.id)  # a kiosk: signed in as nobody, with its key
     path = f"/api/v1/offices/{place.id}/tickets"
     first = anonymous.ok(anonymous.post(path, json={"topic_id": place.topic_id("A")}), 201)
     assert set(first) >= {
@@ -120,24 +122,33 @@ def test_numbering_per_prefix_office_and_service_day(
     assert numbers == ["A001", "A002", "B001", "A003", "A001", "B002"]
     # The service day is the office's own: in Vladivostok (UTC+10) it turns at 17:00 Moscow time.
     east = hall(admin, "A", timezone="Asia/Vladivostok")
-    assert east.issue("A")["number"] == "A001"
-    assert east.issue("A")["number"] == "A002"
+    assert [east.issue("A")["number"], east.issue("A")["number"]] == ["A001", "A002"]
+    operator = east.operator()
+    for _ in range(2):  # both served: none of east's numbers of the day stays live
+        ticket = operator.ok(call_next(operator, east.window_id()))
+        operator.ok(act(operator, ticket["id"], "start"))
+        operator.ok(act(operator, ticket["id"], "finish"))
+    operator.close()
     clock.set(moscow(2026, 11, 23, 17, 5))
     assert [east.issue("A")["number"], place.issue("A")["number"]] == ["A001", "A004"]
-    # Past midnight in Moscow (21:00 UTC) a new service day starts with 001 again.
+    # Past midnight in Moscow (21:00 UTC) a new service day starts with 001 again, but never
+    # with a number still live: these offices are always open and their A and B tickets still
+    # wait, so the new day counts on after them.
     clock.set(moscow(2026, 11, 24, 0, 5))
-    assert [place.issue("B")["number"], place.issue("A")["number"]] == ["B001", "A001"]
+    place.admin = admin.as_user(ADMIN_LOGIN, ADMIN_PASSWORD)  # the morning's login has expired
+    assert [place.issue("B")["number"], place.issue("A")["number"]] == ["B003", "A005"]
     sql(
         server.settings.database_url,
         "UPDATE number_counters SET last_value = 998 WHERE office_id = :o AND prefix = 'A' "
-        "AND last_value = 1",
+        "AND last_value = 5",
         o=place.id,
     )
     assert [place.issue("A")["number"] for _ in range(3)] == ["A999", "A1000", "A1001"]
 
 
-def test_refusals_with_their_codes_and_nothing_issued(anonymous: Api, admin: Api) -> None:
+def test_refusals_with_their_codes_and_nothing_issued(admin: Api) -> None:
     place, other = hall(admin, "A"), hall(admin, "A")
+    anonymous = admin.kiosk_client(place.id)
     menu = admin.topic(place.id, "M")
     admin.topic(place.id, "N", parent_id=menu["id"])
     path = f"/api/v1/offices/{place.id}/tickets"
@@ -174,8 +185,9 @@ def test_refusals_with_their_codes_and_nothing_issued(anonymous: Api, admin: Api
     assert (at_kiosk["number"], at_kiosk["print"]["status"]) == ("A001", "none")
 
 
-def test_office_closed_says_when_it_opens(anonymous: Api, admin: Api, clock: FrozenClock) -> None:
+def test_office_closed_says_when_it_opens(admin: Api, clock: FrozenClock) -> None:
     place = hall(admin, "A", hours=WEEKDAYS_8_TO_19)
+    anonymous = admin.kiosk_client(place.id)
     path = f"/api/v1/offices/{place.id}/tickets"
     body = {"topic_id": place.topic_id("A")}
     assert place.issue("A")["number"] == "A001"  # Monday 10:30: open

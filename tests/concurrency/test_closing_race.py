@@ -21,14 +21,16 @@ from queue_server.services import catalogue, housekeeping, issuing
 from tests.support import DEFAULT_NOW, PostgresTemplates, run_coroutine
 
 pytestmark = pytest.mark.postgres
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 async def _yesterdays_tickets(database: Database, count: int) -> list[int]:
     yesterday = DEFAULT_NOW - timedelta(days=1)
     async with database.unit_of_work() as uow:
-        office = await catalogue.create_office(
-            uow, catalogue.OfficeSpec("Office", "Lipetsk", "Europe/Moscow", None), yesterday
-        )
+        # Hours every day (an always-open office never expires its queue): yesterday's close.
+        every_day = {day: [["08:00", "19:00"]] for day in WEEKDAYS}
+        spec = catalogue.OfficeSpec("Office", "Lipetsk", "Europe/Moscow", every_day)
+        office = await catalogue.create_office(uow, spec, yesterday)
         spec = catalogue.TopicSpec("Т", "T", "A")
         topic = await catalogue.create_topic(uow, office.id, spec, yesterday)
     ids = []

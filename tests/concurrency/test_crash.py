@@ -23,15 +23,17 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("heavy"), pytest.mark.ti
 class Kiosks:
     """Threads issuing tickets as fast as the server answers, until it stops answering."""
 
-    def __init__(self, url: str, office_id: int, topic_id: int) -> None:
-        self.url, self.office_id, self.topic_id = url, office_id, topic_id
+    def __init__(self, url: str, office_id: int, topic_id: int, keys: list[str]) -> None:
+        self.url, self.office_id, self.topic_id, self.keys = url, office_id, topic_id, keys
         self.acknowledged: list[dict[str, Any]] = []
         self.failures: list[str] = []
         self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(KIOSKS)]
+        self.threads = [
+            threading.Thread(target=self._run, args=(key,), daemon=True) for key in keys
+        ]
 
-    def _run(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=10) as http:
+    def _run(self, key: str) -> None:
+        with httpx.Client(base_url=self.url, timeout=10, headers={"X-Kiosk-Key": key}) as http:
             for _ in range(10_000):  # bounded; the kill ends it long before
                 try:
                     response = http.post(
@@ -74,10 +76,11 @@ def test_sigkill_loses_no_acknowledged_ticket(sqlite_url: str, tmp_path: Path) -
     server = server_process.start(sqlite_url, log, workers=2)
     try:
         admin = Api(server.url, login_token(server.url, ADMIN_LOGIN, ADMIN_PASSWORD))
-        office = admin.office()
+        office = admin.office(kiosk_tickets_per_minute=10_000)
         topic = admin.topic(office["id"], "A")
+        keys = [admin.kiosk(office["id"])["key"] for _ in range(KIOSKS)]
         admin.close()
-        kiosks = Kiosks(server.url, office["id"], topic["id"])
+        kiosks = Kiosks(server.url, office["id"], topic["id"], keys)
         kiosks.start()
         kiosks.wait_for(KILL_AFTER)
         server.kill()  # SIGKILL to the supervisor and both workers, mid-stream
@@ -89,7 +92,7 @@ def test_sigkill_loses_no_acknowledged_ticket(sqlite_url: str, tmp_path: Path) -
     assert len(acknowledged) >= KILL_AFTER
 
     with server_process.running(sqlite_url, log, workers=2) as again:
-        visitor = Api(again.url)
+        visitor = Api(again.url, kiosk_key=keys[0])
         for ticket in acknowledged:
             status = visitor.ok(visitor.get(f"/api/v1/tickets/{ticket['code']}"))
             assert status["number"] == ticket["number"]

@@ -33,10 +33,12 @@ OPERATORS = 8
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("heavy"), pytest.mark.timeout(600)]
 
 
-def _kiosk(url: str, office_id: int, topics: list[int], kiosk: int) -> list[tuple[int, Any]]:
+def _kiosk(
+    url: str, office_id: int, topics: list[int], kiosk: int, key: str
+) -> list[tuple[int, Any]]:
     """One kiosk's share of the tickets, every response as (status, body)."""
     results: list[tuple[int, Any]] = []
-    with httpx.Client(base_url=url, timeout=60) as http:
+    with httpx.Client(base_url=url, timeout=60, headers={"X-Kiosk-Key": key}) as http:
         for n in range(TICKETS // KIOSKS):
             body = {
                 "topic_id": topics[(kiosk + n) % len(topics)],
@@ -95,18 +97,28 @@ def _serve_until_empty(api: Api, window_id: int, shift: Shift) -> Shift:
     return shift
 
 
-def _set_up(url: str) -> tuple[int, list[int], list[tuple[Api, int, int]]]:
-    """An always-open office with two topics, eight windows and eight signed-in operators."""
+@dataclass
+class Hall:
+    office_id: int
+    topics: list[int]
+    kiosk_keys: list[str]
+    staff: list[tuple[Api, int, int]]
+
+
+def _set_up(url: str) -> Hall:
+    """An always-open office with two topics, its kiosks, eight windows and eight signed-in
+    operators."""
     admin = Api(url, login_token(url, ADMIN_LOGIN, ADMIN_PASSWORD))
     try:
         office = admin.office()
         topics = [admin.topic(office["id"], prefix)["id"] for prefix in ("A", "B")]
+        keys = [admin.kiosk(office["id"])["key"] for _ in range(KIOSKS)]
         staff = []
         for number in range(1, OPERATORS + 1):
             window = admin.window(office["id"], number)
             user, login, password = admin.user("operator", office["id"])
             staff.append((admin.as_user(login, password), user["id"], window["id"]))
-        return office["id"], topics, staff
+        return Hall(office["id"], topics, keys, staff)
     finally:
         admin.close()
 
@@ -175,11 +187,13 @@ def _assert_guarantees(
 
 def test_no_number_twice_no_call_twice_nothing_lost(database_url: str, tmp_path: Path) -> None:
     with server_process.running(database_url, tmp_path / "server.log", workers=2) as server:
-        office_id, topics, staff = _set_up(server.url)
+        hall = _set_up(server.url)
+        office_id, topics, staff = hall.office_id, hall.topics, hall.staff
         started = time.monotonic()
         with ThreadPoolExecutor(KIOSKS) as pool:
             shares = pool.map(
-                lambda kiosk: _kiosk(server.url, office_id, topics, kiosk), range(KIOSKS)
+                lambda kiosk: _kiosk(server.url, office_id, topics, kiosk, hall.kiosk_keys[kiosk]),
+                range(KIOSKS),
             )
             issued = [result for share in shares for result in share]
         issuing_seconds = time.monotonic() - started
@@ -191,3 +205,30 @@ def test_no_number_twice_no_call_twice_nothing_lost(database_url: str, tmp_path:
             f"{issuing_seconds:.1f} s, served by {OPERATORS} operators in {serving_seconds:.1f} s"
         )
         _assert_guarantees(database_url, office_id, issued, shifts)
+
+
+def test_one_tap_sent_twenty_times_at_once_is_one_ticket(database_url: str, tmp_path: Path) -> None:
+    """A kiosk that retries while its first attempt is still running, on both workers at once:
+    every answer names the one ticket, and only one exists."""
+    with server_process.running(database_url, tmp_path / "server.log", workers=2) as server:
+        hall = _set_up(server.url)
+        path = f"/api/v1/offices/{hall.office_id}/tickets"
+        headers = {"X-Kiosk-Key": hall.kiosk_keys[0], "Idempotency-Key": "one-tap"}
+
+        def attempt(_n: int) -> tuple[int, Any]:
+            # a fresh connection each time, so the attempts spread over both workers
+            with httpx.Client(base_url=server.url, timeout=60, headers=headers) as http:
+                response = http.post(path, json={"topic_id": hall.topics[0]})
+                return response.status_code, response.json()
+
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(attempt, range(20)))
+        for api, _user, _window in hall.staff:
+            api.close()
+    statuses = Counter(status for status, _body in answers)
+    assert statuses == {201: 1, 200: 19}, answers[:3]
+    assert {body["number"] for _status, body in answers} == {"A001"}
+    rows = server_process.query(
+        database_url, "SELECT number FROM tickets WHERE office_id = :office", office=hall.office_id
+    )
+    assert [row.number for row in rows] == ["A001"]

@@ -13,10 +13,12 @@ from queue_server.core.schedule import (
     hours_as_json,
     is_open,
     is_peak,
+    last_closed_day,
     next_opening,
     parse_clock,
     parse_hours,
     parse_periods,
+    queue_closes,
     service_day,
     target_wait_seconds,
     validate_timezone,
@@ -26,9 +28,8 @@ MOSCOW = ZoneInfo("Europe/Moscow")  # UTC+3 all year since 2014
 BERLIN = ZoneInfo(
     "Europe/Berlin"
 )  # CET/CEST: 29 March 2026 02:00 -> 03:00, 25 October 03:00 -> 02:00
-DAILY = parse_hours(
-    {day: [["08:00", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-)
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAILY = parse_hours({day: [["08:00", "19:00"]] for day in WEEK})
 WEEKDAYS = parse_hours({day: [["08:00", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri")})
 LUNCH = parse_hours({"mon": [["14:00", "19:00"], ["08:00", "13:00"]]})
 
@@ -143,6 +144,28 @@ def test_moscow_closing_time_and_always_open() -> None:
     midnight = closing_time(None, date(2026, 11, 23), MOSCOW)
     assert midnight is not None and midnight.astimezone(UTC) == utc(2026, 11, 23, 21, 0)
     assert is_open(None, utc(2026, 11, 23, 23, 0), MOSCOW)
+
+
+def test_the_queue_of_an_always_open_office_never_closes() -> None:
+    assert queue_closes(None, date(2026, 11, 23), MOSCOW) is None
+    assert last_closed_day(None, utc(2026, 11, 23, 21, 1), MOSCOW) is None  # 00:01 Tuesday
+    round_the_clock = parse_hours({day: [["00:00", "24:00"]] for day in WEEK})
+    assert last_closed_day(round_the_clock, utc(2026, 11, 23, 21, 1), MOSCOW) is None
+
+
+def test_an_opening_across_midnight_closes_when_it_ends() -> None:
+    late = parse_hours({"fri": [["20:00", "24:00"]], "sat": [["00:00", "02:00"]]})
+    closes = queue_closes(late, date(2026, 11, 27), MOSCOW)  # Friday
+    assert closes is not None and closes.astimezone(UTC) == utc(2026, 11, 27, 23, 0)  # Sat 02:00
+    assert last_closed_day(late, utc(2026, 11, 27, 22, 0), MOSCOW) == date(2026, 11, 26)
+    assert last_closed_day(late, utc(2026, 11, 27, 23, 0), MOSCOW) == date(2026, 11, 28)
+
+
+def test_an_ordinary_day_closes_at_its_closing_time() -> None:
+    assert last_closed_day(WEEKDAYS, utc(2026, 11, 23, 15, 59), MOSCOW) == date(2026, 11, 22)
+    assert last_closed_day(WEEKDAYS, utc(2026, 11, 23, 16, 0), MOSCOW) == date(2026, 11, 23)
+    ends_at_midnight = parse_hours({"mon": [["20:00", "24:00"]]})
+    assert last_closed_day(ends_at_midnight, utc(2026, 11, 23, 21, 0), MOSCOW) == date(2026, 11, 24)
 
 
 def test_weekend_is_closed_until_monday() -> None:

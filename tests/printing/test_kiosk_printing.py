@@ -7,16 +7,16 @@ import contextlib
 import os
 import re
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from queue_server.db.engine import Database
-from queue_server.db.models import Event
+from queue_server.db.engine import Database, sqlite_path
+from queue_server.db.models import Event, Kiosk
 from tests.printing.fake_printer import PAPER_OUT, loopback_printer, refusing_port
-from tests.support import Api, LiveServer
+from tests.support import Api, LiveServer, on_database
 
 TOPIC = {"ru": "Заключение и сопровождение договора", "en": "Contracts"}
 TARGET = {"peak": 1200, "offpeak": 420}
@@ -138,9 +138,11 @@ def test_kiosk_without_printer_and_ticket_without_kiosk_print_nothing(admin: Api
     assert admin.issue(office["id"], topic["id"])["print"]["status"] == "none"
 
 
-def test_a_device_that_hangs_is_abandoned_at_the_hard_limit(admin: Api, tmp_path: Path) -> None:
+def test_a_device_that_hangs_is_abandoned_at_the_hard_limit(admin: Api, server: LiveServer) -> None:
     """A file printer whose device never opens (a FIFO nobody reads) hangs its thread for good."""
-    fifo = tmp_path / "lp0"
+    spool = server.settings.spool_path.resolve()
+    spool.mkdir(parents=True, exist_ok=True)
+    fifo = spool / f"lp0-{uuid.uuid4().hex}"
     os.mkfifo(fifo)
     office, topic, kiosk_id = kiosk_setup(admin, f"file://{fifo}")
     ticket, seconds = issue_timed(admin, office["id"], topic["id"], kiosk_id)
@@ -163,4 +165,43 @@ def test_a_device_that_hangs_is_abandoned_at_the_hard_limit(admin: Api, tmp_path
             time.sleep(0.01)
     finally:
         os.close(reader)
+        fifo.unlink()  # on PostgreSQL the spool directory is the working directory's var/spool
     assert TOPIC["ru"].encode("cp866") in received
+
+
+def test_a_file_printer_in_the_spool_directory_gets_the_slip(
+    sqlite_admin: Api, sqlite_server: LiveServer
+) -> None:
+    spool = sqlite_server.settings.spool_path.resolve()
+    assert not spool.exists()  # made on the first slip
+    office, topic, kiosk_id = kiosk_setup(sqlite_admin, f"file://{spool}/kiosk-1.prn")
+    ticket, _ = issue_timed(sqlite_admin, office["id"], topic["id"], kiosk_id)
+    assert ticket["print"] == {"status": "printed", "detail": ""}
+    data = (spool / "kiosk-1.prn").read_bytes()
+    assert data.startswith(b"\x1b@") and data.endswith(b"\x1dV\x00")
+    assert b"A001\n" in data and TOPIC["ru"].encode("cp866") in data
+
+
+def test_a_stored_printer_url_outside_the_spool_directory_writes_nothing(
+    sqlite_admin: Api, sqlite_server: LiveServer
+) -> None:
+    """A kiosk saved before URLs were checked, pointing at the live database itself."""
+    database = sqlite_path(sqlite_server.settings.database_url)
+    assert database is not None
+    office, topic, kiosk_id = kiosk_setup(sqlite_admin, None)
+
+    async def point_the_printer_at_the_database(db: Database) -> None:
+        async with db.unit_of_work() as uow:
+            statement = update(Kiosk).where(Kiosk.id == kiosk_id)
+            await uow.session.execute(statement.values(printer=f"file://{database}"))
+
+    on_database(sqlite_server.settings.database_url, point_the_printer_at_the_database)
+    ticket, _ = issue_timed(sqlite_admin, office["id"], topic["id"], kiosk_id)
+    assert ticket["print"]["status"] == "failed"
+    spool = sqlite_server.settings.spool_path.resolve()
+    assert ticket["print"]["detail"].startswith("the kiosk's printer is not allowed: ")
+    assert f"a file printer must be a file inside {spool}" in ticket["print"]["detail"]
+    assert database.read_bytes()[:16] == b"SQLite format 3\x00"
+    status = sqlite_admin.ok(sqlite_admin.get(f"/api/v1/tickets/{ticket['code']}"))
+    assert (status["number"], status["status"]) == ("A001", "waiting")
+    assert kiosk_state(sqlite_admin, office["id"], kiosk_id)["printer_status"] == "failed"

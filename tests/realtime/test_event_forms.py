@@ -88,7 +88,7 @@ async def _set_up(rec: Recorder, url: str) -> tuple[Office, list[int], int, int,
     async with rec.step() as uow:
         window = await catalogue.create_window(uow, office.id, 3, "Window 3", rec.tick())
     async with rec.step() as uow:
-        kiosk = await catalogue.create_kiosk(uow, office.id, "Hall", None, rec.tick())
+        kiosk, _key = await catalogue.create_kiosk(uow, office.id, "Hall", None, rec.tick())
     passwords = Passwords(support.test_settings(url))
     user_spec = catalogue.UserSpec(
         login="op", password="operator-password-1", role=Role.OPERATOR, office_id=office.id

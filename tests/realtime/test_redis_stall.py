@@ -89,6 +89,7 @@ def test_requests_answer_at_once_while_redis_is_stopped_and_displays_converge_af
         topic = admin.topic(office["id"], "A")
         windows = [admin.window(office["id"], number) for number in (1, 2)]
         operators = [admin.operator(office["id"]) for _window in windows]
+        kiosk_key = admin.kiosk(office["id"])["key"]
         displays = displays_on_both_workers(url, f"/ws/offices/{office['id']}/display", stack)
         admin.issue(office["id"], topic["id"])  # Redis works: every display hears of it
         start = displays[0].received[0]["seq"]
@@ -99,7 +100,8 @@ def test_requests_answer_at_once_while_redis_is_stopped_and_displays_converge_af
         stack.callback(own_redis.resume)  # whatever happens, before the servers stop
         took: list[float] = []
         for _ in range(4):
-            visitor = Api(url)  # a fresh connection each time: requests land on either worker
+            # a kiosk on a fresh connection each time: requests land on either worker
+            visitor = Api(url, kiosk_key=kiosk_key)
             path = f"/api/v1/offices/{office['id']}/tickets"
             took.append(timed_post(visitor, path, {"topic_id": topic["id"]}))
             visitor.close()

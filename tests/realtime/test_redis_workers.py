@@ -36,6 +36,7 @@ def test_a_call_through_one_worker_reaches_displays_on_the_other(two_workers: st
     topic = admin.topic(office["id"], "A")
     window = admin.window(office["id"], 5)
     operator = admin.operator(office["id"])
+    kiosk_key = admin.kiosk(office["id"])["key"]
     with ExitStack() as stack:
         displays = displays_on_both_workers(
             two_workers, f"/ws/offices/{office['id']}/display", stack
@@ -43,8 +44,8 @@ def test_a_call_through_one_worker_reaches_displays_on_the_other(two_workers: st
         start = displays[0].received[0]["seq"]
         tickets = []
         for _ in range(6):
-            # A fresh client each time: requests land on either worker.
-            visitor = Api(two_workers)
+            # A kiosk on a fresh client each time: requests land on either worker.
+            visitor = Api(two_workers, kiosk_key=kiosk_key)
             tickets.append(visitor.issue(office["id"], topic["id"]))
             visitor.close()
         operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))

@@ -9,7 +9,6 @@ import multiprocessing
 import random
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from sqlalchemy import select, text
 
 from queue_server.clock import FrozenClock
 from queue_server.db.engine import Database
-from queue_server.db.models import AggregateWatermark, Office
+from queue_server.db.models import AggregateWatermark
 from queue_server.migrate import alembic_config, upgrade
 from queue_server.services import aggregates
 from tests import support
@@ -226,10 +225,17 @@ def test_the_migration_starts_watermarks_at_the_seq_already_counted(tmp_path: Pa
         database = Database(url)
         try:
             async with database.unit_of_work() as uow:
+                # In SQL: the models describe the newest schema, this database is an old one.
                 for name in ("counted", "quiet"):
-                    created_at = datetime(2026, 11, 1, tzinfo=UTC)
-                    uow.session.add(Office(name=name, timezone="UTC", created_at=created_at))
-                await uow.session.flush()
+                    await uow.session.execute(
+                        text(
+                            "INSERT INTO offices (name, address, timezone, peak, "
+                            "max_priority_in_row, recall_limit, recall_timeout_seconds, "
+                            "auto_no_show, kiosk_tickets_per_minute, created_at) VALUES "
+                            "(:name, '', 'UTC', '[]', 2, 2, 180, false, 30, '2026-11-01 00:00:00')"
+                        ),
+                        {"name": name},
+                    )
                 await uow.session.execute(
                     text("INSERT INTO event_counters (office_id, last_seq) VALUES (1, 41)")
                 )

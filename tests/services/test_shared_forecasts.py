@@ -58,19 +58,21 @@ async def _scenario(url: str) -> tuple[list[tuple[int, int]], list[tuple[int, in
         # The first page's forecast hangs (its phone is about to leave); a second page waits
         # on it; the first goes away. The second must get its answer all the same.
         calls = 0
+        computing = asyncio.Event()
 
         async def first_hangs(*args: Any) -> Any:
             nonlocal calls
             calls += 1
-            if asyncio.current_task() is leaving:  # which page reads the seq first is up to the threads
+            computing.set()
+            if (
+                asyncio.current_task() is leaving
+            ):  # which page reads the seq first is up to the threads
                 await asyncio.Event().wait()
             return await estimates._forecast_now(*args)
 
         forecasts = estimates._Forecasts(first_hangs)
         leaving = asyncio.create_task(_position(database, tickets[0], forecasts))
-        async with asyncio.timeout(10):
-            while calls == 0:  # the leaving page is computing, its flight registered
-                await asyncio.sleep(0.01)
+        await asyncio.wait_for(computing.wait(), 10)  # the leaving page's flight is registered
         staying = asyncio.create_task(_position(database, tickets[4], forecasts))
         await asyncio.sleep(0.5)  # it has read the seq and waits on the flight
         assert calls == 1 and not staying.done()

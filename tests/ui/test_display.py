@@ -44,7 +44,9 @@ def open_display(
 ) -> Any:
     page = browser.new_page(viewport=size)
     page.goto(f"{server.url}/display/{office_id}{query}")
-    page.wait_for_function("document.getElementById('office-name').textContent.trim().length > 0")
+    page.wait_for_function(
+        "() => document.getElementById('office-name').textContent.trim().length > 0"
+    )
     return page
 
 
@@ -76,7 +78,7 @@ def test_a_call_appears_within_a_second_in_large_type_and_is_spoken(
     )
     assert number_px >= 0.08 * LANDSCAPE["height"]
     page.wait_for_function(
-        "window.boardAnnouncements.length === 1 && window.boardAnnouncements[0].endedAt"
+        "() => window.boardAnnouncements.length === 1 && window.boardAnnouncements[0].endedAt"
     )
     spoken = page.evaluate("window.boardAnnouncements[0]")
     assert spoken["text"] == "Талон А ноль ноль один, окно три"
@@ -96,10 +98,10 @@ def test_calls_at_the_same_moment_are_all_shown_and_spoken_one_after_the_other(
     for operator, window in zip(operators, place["windows"], strict=True):
         call_next(operator, window)
     page.wait_for_function(
-        "document.querySelectorAll('li.call.current').length === 3", timeout=2000
+        "() => document.querySelectorAll('li.call.current').length === 3", timeout=2000
     )
     page.wait_for_function(
-        "window.boardAnnouncements.length === 3 && window.boardAnnouncements.every(a => a.endedAt)",
+        "() => window.boardAnnouncements.length === 3 && window.boardAnnouncements.every(a => a.endedAt)",
         timeout=60000,
     )
     said = page.evaluate("window.boardAnnouncements")
@@ -122,7 +124,7 @@ def test_voice_off_keeps_the_display_to_the_chime(
     page = open_display(browser, sqlite_server, office_id, LANDSCAPE, "?voice=off")
     call_next(sqlite_admin.operator(office_id), place["windows"][0])
     page.wait_for_function(
-        "window.boardAnnouncements.length === 1 && window.boardAnnouncements[0].endedAt"
+        "() => window.boardAnnouncements.length === 1 && window.boardAnnouncements[0].endedAt"
     )
     assert page.evaluate("window.boardAnnouncements[0].via") == "chime"
     page.close()
@@ -170,7 +172,8 @@ def test_the_display_recovers_by_itself_after_a_server_restart(
         page.locator(f'li.call.past[data-ticket="{first["id"]}"]').wait_for(timeout=1000)
         assert time.monotonic() - restarted < 10
         page.wait_for_function(
-            "!document.getElementById('connection-lost').classList.contains('shown')", timeout=1000
+            "() => !document.getElementById('connection-lost').classList.contains('shown')",
+            timeout=1000,
         )
         assert page.evaluate("window.loadedOnce") is True, "the page was reloaded"
         page.close()

@@ -46,6 +46,7 @@ class Hall:
     office: dict[str, Any]
     kiosk_id: int
     topics: dict[str, int]  # English name -> id
+    kiosk_key: str = ""
 
 
 def make_hall(admin: Api, printer: str | None = None, **office: Any) -> Hall:
@@ -68,7 +69,7 @@ def make_hall(admin: Api, printer: str | None = None, **office: Any) -> Hall:
         add("P", ru, en, menu)
     kiosk_path = f"/api/v1/offices/{created['id']}/kiosks"
     kiosk = admin.ok(admin.post(kiosk_path, json={"name": "Вход", "printer": printer}), 201)
-    return Hall(created, kiosk["id"], topics)
+    return Hall(created, kiosk["id"], topics, kiosk["key"])
 
 
 @pytest.fixture
@@ -82,7 +83,8 @@ def open_kiosk(browser: Browser, sqlite_server: LiveServer) -> Iterator[Any]:
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.errors = errors  # type: ignore[attr-defined]
-        page.goto(f"{sqlite_server.url}/kiosk/{hall.kiosk_id}{query}")
+        extra = f"&{query[1:]}" if query.startswith("?") else query
+        page.goto(f"{sqlite_server.url}/kiosk/{hall.kiosk_id}?key={hall.kiosk_key}{extra}")
         return page
 
     yield opener
@@ -176,7 +178,7 @@ def test_topic_subtopic_citizen_ticket(
         expect(page.locator(".stat-value").first).to_have_text("1")
         qr = page.locator(".qr img")
         expect(qr).to_be_visible()
-        page.wait_for_function("document.querySelector('.qr img').naturalWidth > 0")
+        page.wait_for_function("() => document.querySelector('.qr img').naturalWidth > 0")
         assert_touch_targets(page)
         shoot(page, artifacts, f"{orientation}-{lang}-4-ticket")
         job = printer.wait_for_job()
@@ -271,7 +273,7 @@ def test_printer_failure_shows_the_number_and_the_qr_code(
         expect(page.locator(".print-note.failed")).to_have_text(
             f"Принтер не работает — ваш номер {number}, следите за ним на телефоне"
         )
-        page.wait_for_function("document.querySelector('.qr img').naturalWidth > 0")
+        page.wait_for_function("() => document.querySelector('.qr img').naturalWidth > 0")
         shoot(page, artifacts, f"{orientation}-ru-printer-failed")
     assert [t["number"] for t in queue_of(sqlite_admin, hall.office["id"])] == ["A001", "A002"]
 
@@ -333,7 +335,8 @@ def test_connection_comes_back_and_the_kiosk_recovers(
     page.route("**/api/v1/**", lambda route: route.abort())
     tap_topic(page, hall.topics["Quality of service"])
     page.tap("#organization")
-    expect(screen(page)).to_have_attribute("data-screen", "offline")
+    # the tap is asked again a few times before the kiosk gives up
+    expect(screen(page)).to_have_attribute("data-screen", "offline", timeout=10000)
     expect(page.locator("h1")).to_have_text("No connection to the server")
     shoot(page, artifacts, "landscape-en-server-down")
     page.unroute("**/api/v1/**")
@@ -378,7 +381,54 @@ def test_unknown_kiosk_says_so(browser: Browser, sqlite_server: LiveServer) -> N
     context = browser.new_context(viewport=SIZES["portrait"])
     try:
         page = context.new_page()
-        page.goto(f"{sqlite_server.url}/kiosk/4242")
+        page.goto(f"{sqlite_server.url}/kiosk/4242?key=some-key")
         expect(page.locator("h1")).to_have_text("Этот терминал не зарегистрирован")
     finally:
         context.close()
+
+
+def test_the_kiosk_keeps_its_key_and_shows_it_nowhere(
+    browser: Browser, sqlite_admin: Api, sqlite_server: LiveServer, artifacts: Path
+) -> None:
+    hall = make_hall(sqlite_admin)
+    context = browser.new_context(viewport=SIZES["portrait"], has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{sqlite_server.url}/kiosk/{hall.kiosk_id}")  # never opened with its key
+        expect(page.locator("h1")).to_have_text("Терминал не настроен")
+        expect(page.locator("button:visible:not(.lang)")).to_have_count(0)
+        shoot(page, artifacts, "portrait-ru-no-key")
+        page.goto(f"{sqlite_server.url}/kiosk/{hall.kiosk_id}?key={hall.kiosk_key}&idle=60")
+        expect(screen(page)).to_have_attribute("data-screen", "home")
+        assert hall.kiosk_key not in page.url and "idle=60" in page.url
+        page.goto(f"{sqlite_server.url}/kiosk/{hall.kiosk_id}")  # after a restart of the kiosk
+        tap_topic(page, hall.topics["Performing a contract"])
+        page.tap("#individual")
+        expect(page.locator("#ticket-number")).to_have_text("B001")
+        assert hall.kiosk_key not in page.content()
+    finally:
+        context.close()
+
+
+def test_a_lost_answer_is_asked_again_and_the_visitor_gets_the_one_ticket(
+    sqlite_admin: Api, open_kiosk: Any
+) -> None:
+    hall = make_hall(sqlite_admin)
+    page = open_kiosk(hall, "portrait")
+    expect(screen(page)).to_have_attribute("data-screen", "home")
+    keys: list[str | None] = []
+
+    def lose_the_first_answer(route: Any) -> None:
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()  # the server issues the ticket...
+            route.abort("connectionreset")  # ...and its answer never reaches the kiosk
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/offices/*/tickets*", lose_the_first_answer)
+    tap_topic(page, hall.topics["Performing a contract"])
+    page.tap("#individual")
+    expect(page.locator("#ticket-number")).to_have_text("B001", timeout=10000)
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1], keys
+    assert [t["number"] for t in queue_of(sqlite_admin, hall.office["id"])] == ["B001"]

@@ -26,7 +26,7 @@ def test_the_status_page_follows_the_ticket_to_the_window_and_takes_a_rating(
     operator = sqlite_admin.operator(office["id"])
     page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(f"{sqlite_server.url}/t/{mine['code']}")
-    page.wait_for_function("document.getElementById('card').dataset.status === 'waiting'")
+    page.wait_for_function("() => document.getElementById('card').dataset.status === 'waiting'")
     assert page.locator("#number").inner_text() == "A002"
     assert page.locator("#ahead").inner_text() == "1"
     expect(page.locator("#where-topic")).to_have_text("A · Договоры")
@@ -34,13 +34,15 @@ def test_the_status_page_follows_the_ticket_to_the_window_and_takes_a_rating(
     page.screenshot(path=str(artifacts / "status-waiting.png"))
 
     operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
-    page.wait_for_function("document.getElementById('ahead').textContent === '0'", timeout=2000)
+    page.wait_for_function(
+        "() => document.getElementById('ahead').textContent === '0'", timeout=2000
+    )
     operator.ok(operator.post(f"/api/v1/tickets/{ahead['id']}/start"))
     operator.ok(operator.post(f"/api/v1/tickets/{ahead['id']}/finish"))
     started = time.monotonic()
     operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
     page.wait_for_function(
-        "document.getElementById('card').dataset.status === 'called'", timeout=2000
+        "() => document.getElementById('card').dataset.status === 'called'", timeout=2000
     )
     assert time.monotonic() - started < 2
     assert page.locator("#window-big").inner_text() == "Пройдите к окну 7"
@@ -85,6 +87,6 @@ def test_after_a_transfer_the_page_names_the_new_topic(
 def test_an_unknown_code_says_so(sqlite_server: LiveServer, browser: Any) -> None:
     page = browser.new_page(viewport=PHONE)
     page.goto(f"{sqlite_server.url}/t/no-such-code?lang=en")
-    page.wait_for_function("document.getElementById('card').dataset.status === 'missing'")
+    page.wait_for_function("() => document.getElementById('card').dataset.status === 'missing'")
     assert "no ticket with this code" in page.locator("#headline").inner_text()
     page.close()

@@ -1,14 +1,14 @@
-"""Users, skills, login sessions and failed-login records."""
+"""Users, skills, login sessions and their one-use websocket tickets."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queue_server.db.models import AuthSession, LoginFailure, Skill, User
+from queue_server.db.models import AuthSession, Skill, User, WsTicket
 from queue_server.db.repositories import locking
 
 
@@ -67,26 +67,25 @@ async def delete_expired_sessions(session: AsyncSession, now: datetime) -> None:
     await session.execute(delete(AuthSession).where(AuthSession.expires_at < now))
 
 
-async def recent_failures(
-    session: AsyncSession, login: str, client: str, since: datetime
-) -> tuple[int, int]:
-    """Failed logins since `since`: (for this login, from this client)."""
-
-    async def count(condition: object) -> int:
-        statement = (
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(
-                LoginFailure.at >= since,
-                condition,  # type: ignore[arg-type]
-            )
-        )
-        return int((await session.execute(statement)).scalar_one())
-
-    return await count(LoginFailure.login == login), await count(LoginFailure.client == client)
+async def add_ws_ticket(
+    session: AsyncSession, ticket_hash: str, session_hash: str, expires_at: datetime
+) -> None:
+    session.add(WsTicket(ticket_hash=ticket_hash, session_hash=session_hash, expires_at=expires_at))
+    await session.flush()
 
 
-async def clear_failures(session: AsyncSession, login: str, before: datetime) -> None:
-    await session.execute(
-        delete(LoginFailure).where(or_(LoginFailure.login == login, LoginFailure.at < before))
+async def redeem_ws_ticket(session: AsyncSession, ticket_hash: str, now: datetime) -> str | None:
+    """Use up a websocket ticket: the hash of its login session, if it had not expired.
+
+    One DELETE ... RETURNING, so of two workers redeeming the same ticket only one gets it."""
+    statement = (
+        delete(WsTicket)
+        .where(WsTicket.ticket_hash == ticket_hash)
+        .returning(WsTicket.session_hash, WsTicket.expires_at)
     )
+    row = (await session.execute(statement)).first()
+    return row[0] if row is not None and row[1] > now else None
+
+
+async def delete_expired_ws_tickets(session: AsyncSession, now: datetime) -> None:
+    await session.execute(delete(WsTicket).where(WsTicket.expires_at <= now))
