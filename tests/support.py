@@ -128,6 +128,21 @@ class SqliteTemplates:
         return f"sqlite:///{target}"
 
 
+def on_postgres_as_admin(*statements: str) -> None:
+    """Run statements on the PostgreSQL server as its administrator (databases, settings)."""
+    import asyncpg
+
+    async def run() -> None:
+        connection = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    outside_event_loop(lambda: asyncio.run(run()))
+
+
 class PostgresTemplates:
     """One migrated template database per session; each test gets CREATE DATABASE ... TEMPLATE."""
 
@@ -143,17 +158,7 @@ class PostgresTemplates:
         return f"{base}/{name}"
 
     def _admin(self, *statements: str) -> None:
-        import asyncpg
-
-        async def run() -> None:
-            connection = await asyncpg.connect(PG_ADMIN_URL)
-            try:
-                for statement in statements:
-                    await connection.execute(statement)
-            finally:
-                await connection.close()
-
-        outside_event_loop(lambda: asyncio.run(run()))
+        on_postgres_as_admin(*statements)
 
     def fresh(self) -> str:
         name = f"{self.prefix}_{len(self.created)}"

@@ -3,7 +3,6 @@ nothing is half done, reads go on, and the server recovers by itself once the st
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -18,12 +17,11 @@ from tests.api.contract import Hall, error, hall, sql
 from tests.support import (
     ADMIN_LOGIN,
     ADMIN_PASSWORD,
-    PG_ADMIN_URL,
     Api,
     LiveServer,
     PostgresTemplates,
     login_token,
-    outside_event_loop,
+    on_postgres_as_admin,
     running_server,
 )
 
@@ -93,27 +91,13 @@ def test_a_full_disk_answers_503_and_the_server_recovers_by_itself(
     assert place.issue()["number"] == f"A{len(issued) + 1:03d}"
 
 
-def _on_postgres(*statements: str) -> None:
-    import asyncpg
-
-    async def run() -> None:
-        connection = await asyncpg.connect(PG_ADMIN_URL)
-        try:
-            for statement in statements:
-                await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    outside_event_loop(lambda: asyncio.run(run()))
-
-
 def _read_only(database: str, on: bool) -> None:
     """Switch the database to read-only (as a standby is) and cut its sessions, so every new
     session of the server is read-only, or switch it back."""
     setting = (
         "SET default_transaction_read_only = on" if on else "RESET default_transaction_read_only"
     )
-    _on_postgres(
+    on_postgres_as_admin(
         f'ALTER DATABASE "{database}" {setting}',
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
         f"WHERE datname = '{database}' AND pid <> pg_backend_pid()",
