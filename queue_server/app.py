@@ -18,6 +18,7 @@ import operator_console.routes
 from queue_server import __version__, log_redaction, middleware, web
 from queue_server.api import (
     admin,
+    audit,
     auth,
     console,
     feedback,
@@ -60,7 +61,8 @@ async def _every(interval: float, name: str, work: Callable[[], Awaitable[object
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    for module in (auth, admin, public, operators, managers, console, kiosks, reports, feedback):
+    modules = (auth, admin, audit, public, operators, managers, console, kiosks, reports, feedback)
+    for module in modules:
         router.include_router(module.router)
     return router
 

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         "production, where it also names the one host the server answers besides loopback. "
         "The demo falls back to the request's own URL.",
     )
+    allowed_hosts: str = Field(
+        default="",
+        description="More host names the server answers in production besides QUEUE_PUBLIC_URL's "
+        "(comma-separated), such as the LAN address the hall's kiosks and "
+        "displays use. Links are still built from QUEUE_PUBLIC_URL.",
+    )
     session_max_age_seconds: int = Field(
         default=12 * 3600, description="How long a login (cookie or bearer token) stays valid."
     )
@@ -144,9 +150,13 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def allowed_host_list(self) -> list[str]:
+        return _comma_separated(self.allowed_hosts)
+
+    @property
     def trusted_proxy_list(self) -> list[str]:
         """The proxies whose X-Forwarded-For is believed (none unless configured)."""
-        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
+        return _comma_separated(self.trusted_proxies)
 
     def public_url_problem(self) -> str | None:
         """Why production must not start with this public URL, or None."""
@@ -185,3 +195,7 @@ def default_spool_dir(database_url: str) -> Path:
     if database is None or str(database) == ":memory:":
         return DEFAULT_SPOOL_DIR
     return database.parent / "spool"
+
+
+def _comma_separated(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
@@ -15,7 +16,7 @@ from queue_server.clock import Clock
 from queue_server.db.engine import Database, UnitOfWork
 from queue_server.db.models import Office
 from queue_server.errors import CsrfFailed, NotAuthenticated
-from queue_server.services import aggregates, auth, lookups
+from queue_server.services import aggregates, auth, lookups, reports
 from queue_server.services.access import Principal, Role, require_office, require_role
 from queue_server.services.principal_cache import PrincipalCache
 from queue_server.settings import Settings
@@ -159,3 +160,28 @@ async def _current_figures(request: Request, session: ReadingDep) -> None:
 
 
 CurrentFigures = Annotated[None, Depends(_current_figures)]
+
+
+# Service days a report or listing covers, for a manager of the path's office (checked first).
+DateFrom = Annotated[
+    date | None, Query(description="first service day, YYYY-MM-DD (default: date_to)")
+]
+DateTo = Annotated[
+    date | None,
+    Query(description="last service day, inclusive (default: the office's current service day)"),
+]
+
+
+def _period(
+    office: ManagerOffice,
+    settings: SettingsDep,
+    clock: ClockDep,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> tuple[date, date]:
+    """The service days of every report and listing route, for a signed-in manager of the office
+    (checked first): the office's current day by default, 422 for a range no report covers."""
+    return reports.period(office, date_from, date_to, clock.now(), settings.report_max_days)
+
+
+ReportPeriod = Annotated[tuple[date, date], Depends(_period)]

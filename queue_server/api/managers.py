@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from queue_server.api.deps import ClockDep, CurrentFigures, ManagerOffice, ReadingDep
-from queue_server.api.reports import ReportPeriod
+from queue_server.api.deps import ClockDep, CurrentFigures, ManagerOffice, ReadingDep, ReportPeriod
 from queue_server.services import live_state, stats
 
 router = APIRouter(tags=["managers"])

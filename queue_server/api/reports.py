@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -13,7 +12,7 @@ from queue_server.api.deps import (
     ManagerOffice,
     OfficeId,
     ReadingDep,
-    SettingsDep,
+    ReportPeriod,
 )
 from queue_server.api.schemas import MAX_ID
 from queue_server.services import lookups, reports
@@ -21,13 +20,6 @@ from queue_server.services import lookups, reports
 router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-DateFrom = Annotated[
-    date | None, Query(description="first service day, YYYY-MM-DD (default: date_to)")
-]
-DateTo = Annotated[
-    date | None,
-    Query(description="last service day, inclusive (default: the office's current service day)"),
-]
 TopicFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this topic")]
 OperatorFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this operator")]
 CustomerFilter = Annotated[
@@ -36,21 +28,6 @@ CustomerFilter = Annotated[
 Part = Annotated[
     Literal["topics", "operators", "days"], Query(description="which table of the report")
 ]
-
-
-def _period(
-    office: ManagerOffice,
-    settings: SettingsDep,
-    clock: ClockDep,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-) -> tuple[date, date]:
-    """The service days of every report route, for a signed-in manager of the office (checked
-    first): the office's current day by default, 422 for a range no report covers."""
-    return reports.period(office, date_from, date_to, clock.now(), settings.report_max_days)
-
-
-ReportPeriod = Annotated[tuple[date, date], Depends(_period)]
 
 
 def _report_query(

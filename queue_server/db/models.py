@@ -425,3 +425,26 @@ class IdempotencyKey(Base):
         ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEntry(Base):
+    """Who changed what in the set-up, when, and each field's old and new value."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_office_at", "office_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Null for what belongs to no office (a regional manager's account, say).
+    office_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Null when the server itself acted (seed, the command line); the login is kept as it was.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    user_login: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(20))
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -32,7 +32,8 @@ def allowed_hosts(settings: Settings) -> frozenset[str] | None:
     if settings.is_demo:
         return None
     public = host_name(urlsplit(settings.public_url or "").netloc)
-    return LOOPBACK | {public} if public else LOOPBACK
+    extra = {name for name in map(host_name, settings.allowed_host_list) if name}
+    return LOOPBACK | extra | ({public} if public else set())
 
 
 class AllowedHosts:

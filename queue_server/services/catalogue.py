@@ -13,15 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.core import schedule
 from queue_server.core.credentials import password_problem
-from queue_server.core.events import EventType
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Kiosk, Office, Skill, Topic, User, Window
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import users as user_repo
 from queue_server.errors import AlreadyExists, PrinterNotAllowed, Unprocessable, WeakPassword
 from queue_server.printing.urls import NotAPrinter, allowed_printer
-from queue_server.services import eventlog, issuing, lookups
-from queue_server.services.access import Role
+from queue_server.services import audit, issuing, lookups
+from queue_server.services.access import Principal, Role
 from queue_server.services.auth import Passwords
 
 
@@ -222,16 +221,18 @@ async def new_kiosk_key(uow: UnitOfWork, kiosk_id: int) -> tuple[Kiosk, str]:
 
 
 async def _announce_change(
-    uow: UnitOfWork, office_id: int, what: str, item_id: int, now: datetime
+    uow: UnitOfWork,
+    office_id: int,
+    what: str,
+    item_id: int,
+    now: datetime,
+    actor: Principal | None = None,
 ) -> None:
-    """An `office.changed` event: it moves the office's seq, so open screens fetch the office
-    again (a display learns a new topic) and status-page forecasts count a new operator."""
-    await eventlog.record(
-        uow,
-        office_id=office_id,
-        type=EventType.OFFICE_CHANGED,
-        at=now,
-        data={"changed": what, "id": item_id},
+    """An audit entry and an `office.changed` event: it moves the office's seq, so open screens
+    fetch the office again (a display learns a new topic) and status-page forecasts count a new
+    operator."""
+    await audit.record(
+        uow, actor=actor, office_id=office_id, object_type=what, object_id=item_id, now=now
     )
 
 

@@ -24,7 +24,9 @@ def admin_of(server: LiveServer) -> Api:
 
 @pytest.fixture
 def production(sqlite_url: str, clock: FrozenClock) -> Iterator[LiveServer]:
-    settings = support.test_settings(sqlite_url, env="production", public_url=PUBLIC_URL)
+    settings = support.test_settings(
+        sqlite_url, env="production", public_url=PUBLIC_URL, allowed_hosts="10.0.0.5"
+    )
     with running_server(settings, clock) as live:
         yield live
 
@@ -59,7 +61,8 @@ def test_production_answers_only_the_public_urls_host_and_loopback(
     assert b" 403 " in websocket_handshake(production, display, FOREIGN)
     assert b" 101 " in websocket_handshake(production, display, "queue.example.ru")
 
-    for host in ("queue.example.ru", "Queue.Example.RU:443", "localhost:8000", "[::1]"):
+    hosts = ("queue.example.ru", "Queue.Example.RU:443", "localhost:8000", "[::1]", "10.0.0.5:8000")
+    for host in hosts:  # the last: the hall's LAN address, named in QUEUE_ALLOWED_HOSTS
         assert admin.get("/api/v1/offices", headers={"Host": host}).status_code == 200, host
     ticket = admin.ok(
         admin.post(tickets, json={"topic_id": topic["id"]}, headers={"Host": "queue.example.ru"}),
