@@ -21,6 +21,7 @@ from queue_server.api import (
     audit,
     auth,
     console,
+    editing,
     feedback,
     kiosks,
     managers,
@@ -28,6 +29,7 @@ from queue_server.api import (
     operators,
     public,
     reports,
+    users,
 )
 from queue_server.api.errors import install_error_handlers
 from queue_server.clock import Clock, SystemClock
@@ -61,7 +63,20 @@ async def _every(interval: float, name: str, work: Callable[[], Awaitable[object
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    modules = (auth, admin, audit, public, operators, managers, console, kiosks, reports, feedback)
+    modules = (
+        auth,
+        admin,
+        editing,
+        users,
+        audit,
+        public,
+        operators,
+        managers,
+        console,
+        kiosks,
+        reports,
+        feedback,
+    )
     for module in modules:
         router.include_router(module.router)
     return router

@@ -1,4 +1,4 @@
-"""The `queue-server` command: migrate | seed | create-user | serve | demo | simulate."""
+"""The `queue-server` command: migrate | seed | create-user | users | serve | demo | simulate."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from queue_server import cli_users
 from queue_server.clock import SystemClock
 from queue_server.db import storage
 from queue_server.db.engine import Database
@@ -22,12 +23,15 @@ from queue_server.services.access import Role
 from queue_server.services.auth import Passwords
 from queue_server.settings import Settings
 
+# The office is its place in the built-in catalogue (1: the first centre, 3: the Company
+# representative), not an id: offices made by hand before a seed added one shift the ids.
 DEMO_ACCOUNTS = (
     ("admin", "demo-admin", Role.ADMIN, None),
     ("manager", "demo-manager", Role.MANAGER, 1),
     ("operator1", "demo-operator1", Role.OPERATOR, 1),
     ("operator2", "demo-operator2", Role.OPERATOR, 1),
     ("operator3", "demo-operator3", Role.OPERATOR, 2),
+    ("consultant", "demo-consultant", Role.OPERATOR, 3),
 )
 
 
@@ -42,9 +46,27 @@ async def _seed(settings: Settings) -> dict[str, int]:
     database = Database(settings.database_url)
     try:
         async with database.unit_of_work() as uow:
-            return await seeding.seed(uow, seeding.builtin_catalogue(), SystemClock().now())
+            now = SystemClock().now()
+            added = await seeding.seed(uow, seeding.builtin_catalogue(), now)
+            added["calendar_days"] = await seeding.seed_holidays(uow, now)
+            return added
     finally:
         await database.dispose()
+
+
+async def _catalogue_office_ids(settings: Settings) -> dict[int, int]:
+    """The id of each built-in office by its place (1, 2, ...) in the catalogue."""
+    database = Database(settings.database_url)
+    ids: dict[int, int] = {}
+    try:
+        async with database.reading() as session:
+            for place, spec in enumerate(seeding.builtin_catalogue()["offices"], start=1):
+                office = await office_repo.find_office_by_name(session, spec["name"])
+                if office is not None:
+                    ids[place] = office.id
+    finally:
+        await database.dispose()
+    return ids
 
 
 async def _create_user(
@@ -68,11 +90,11 @@ async def _create_user(
         await database.dispose()
 
 
-async def _ensure_demo_kiosks(settings: Settings) -> dict[int, str]:
+async def _ensure_demo_kiosks(settings: Settings) -> list[tuple[str, int, str]]:
     """One kiosk without a printer per office, so the demo's kiosk URLs work; each demo kiosk's
-    id and the fresh key printed with its URL (keys are kept only as hashes)."""
+    office name, id and the fresh key printed with its URL (keys are kept only as hashes)."""
     database = Database(settings.database_url)
-    keys: dict[int, str] = {}
+    keys: list[tuple[str, int, str]] = []
     try:
         async with database.unit_of_work() as uow:
             for office in await office_repo.list_offices(uow.session):
@@ -83,7 +105,7 @@ async def _ensure_demo_kiosks(settings: Settings) -> dict[int, str]:
                     kiosk, key = await catalogue.create_kiosk(
                         uow, office.id, "Demo kiosk", None, SystemClock().now()
                     )
-                keys[kiosk.id] = key
+                keys.append((office.name, kiosk.id, key))
     finally:
         await database.dispose()
     return keys
@@ -109,6 +131,10 @@ def cmd_seed(_args: argparse.Namespace) -> int:
     print(
         f"catalogue loaded: {added['offices']} offices, {added['windows']} windows, "
         f"{added['topics']} topics added (existing ones kept)"
+    )
+    print(
+        f"production calendar: {added['calendar_days']} holidays and shortened days added or "
+        "updated for offices in Russian time zones (dates set by an admin kept)"
     )
     return 0
 
@@ -169,22 +195,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _storage_ready(settings.database_url)
     upgrade(settings.database_url)
     asyncio.run(_seed(settings))
-    for login, password, role, office in DEMO_ACCOUNTS:
+    office_ids = asyncio.run(_catalogue_office_ids(settings))
+    accounts = [
+        (login, password, role, office_ids[place] if place else None)
+        for login, password, role, place in DEMO_ACCOUNTS
+    ]
+    for login, password, role, office in accounts:
         asyncio.run(_create_user(settings, login, password, role, office, exist_ok=True))
     kiosk_keys = asyncio.run(_ensure_demo_kiosks(settings))
     base = (
         f"http://{'localhost' if args.host in ('0.0.0.0', '127.0.0.1') else args.host}:{args.port}"
     )
     print("\nQueue server demo (embedded SQLite)\n")
-    for kiosk_id, key in kiosk_keys.items():
-        print(f"  kiosk      {base}/kiosk/{kiosk_id}?key={key}")
+    for office_name, kiosk_id, key in kiosk_keys:
+        print(f"  kiosk      {base}/kiosk/{kiosk_id}?key={key}  ({office_name})")
     print(f"  display    {base}/display/1")
     print(f"  console    {base}/console")
     print(f"  dashboard  {base}/dashboard")
     print(f"  load       {base}/load/1")
     print(f"  API docs   {base}/docs\n")
     print("  demo logins (demo only; never use these passwords in production):")
-    for login, password, role, office in DEMO_ACCOUNTS:
+    for login, password, role, office in accounts:
         where = f"office {office}" if office else "all offices"
         print(f"    {login:<10} {password:<16} {role.value}, {where}")
     print()
@@ -211,6 +242,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--office", type=int, default=None)
     create.set_defaults(run=cmd_create_user)
+    cli_users.add_commands(commands, _settings)
     for name, run in (("serve", cmd_serve), ("demo", cmd_demo)):
         sub = commands.add_parser(name)
         sub.add_argument("--host", default="127.0.0.1")

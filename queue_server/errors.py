@@ -40,6 +40,13 @@ class CsrfFailed(QueueError):
     status, code = 403, "csrf_failed"
 
 
+class WrongPassword(Forbidden):
+    """The current password a signed-in user typed is wrong: 403, not 401, because their
+    session is still valid (a 401 would tell the page to sign in again)."""
+
+    code = "wrong_password"
+
+
 class NotFound(QueueError):
     status, code = 404, "not_found"
 
@@ -94,6 +101,10 @@ class InvalidTransition(Conflict):
 
 class AlreadyExists(Conflict):
     code = "already_exists"
+
+
+class LastAdmin(Conflict):
+    code = "last_admin"
 
 
 class Unprocessable(QueueError):

@@ -1,33 +1,29 @@
 // The hall display: the last eight calls (current ones lit), waiting per topic, the clock.
 // State comes from the display websocket only: a snapshot, then every event in seq order.
+import { byId, el, readJson } from "/static/common/dom.js";
+import { clockTime } from "/static/common/format.js";
+import { pageLanguage, translator } from "/static/common/i18n.js";
 import { LiveChannel, connectionMark } from "/static/common/live.js";
 
-const config = JSON.parse(document.getElementById("board-config").textContent);
-const lang = document.documentElement.lang === "en" ? "en" : "ru";
-const T = config.texts[lang];
+const config = readJson("board-config");
+const lang = pageLanguage();
+const t = translator(config.texts[lang]);
 const RECENT = 8;
 const CALLS = new Set(["ticket.called", "ticket.recalled"]);
 // A call replayed after a reconnect is still announced if it is this fresh (seconds).
 const ANNOUNCE_REPLAYED_WITHIN = 60;
 
 const state = { calls: [], waiting: {}, topics: [], office: null, clockOffset: 0 };
-const el = (id) => document.getElementById(id);
 
 // --- rendering -----------------------------------------------------------------------------
 
 function renderCalls(flashId = null) {
-  const list = el("calls");
+  const list = byId("calls");
   list.replaceChildren(...state.calls.map((call) => {
-    const row = document.createElement("li");
-    row.className = `call ${call.status === "called" ? "current" : "past"}`;
-    row.dataset.ticket = call.id;
-    row.dataset.status = call.status;
-    for (const [cls, text] of [["number", call.number], ["arrow", "→"], ["window", call.window ?? ""]]) {
-      const cell = document.createElement("span");
-      cell.className = cls;
-      cell.textContent = text;
-      row.append(cell);
-    }
+    const row = el("li", { class: `call ${call.status === "called" ? "current" : "past"}`,
+      dataset: { ticket: call.id, status: call.status } },
+      el("span", { class: "number" }, call.number), el("span", { class: "arrow" }, "→"),
+      el("span", { class: "window" }, call.window ?? ""));
     if (call.id === flashId || call.flashing) {
       call.flashing = true;
       row.classList.add("flash");
@@ -35,44 +31,37 @@ function renderCalls(flashId = null) {
     }
     return row;
   }));
-  el("no-calls").hidden = state.calls.length > 0;
+  byId("no-calls").hidden = state.calls.length > 0;
 }
 
 // Waiting per top-level topic: a menu topic counts the tickets of all its children.
 function renderWaiting() {
-  const byId = new Map(state.topics.map((topic) => [topic.id, topic]));
+  const topics = new Map(state.topics.map((topic) => [topic.id, topic]));
   const root = (topic) => {
     let current = topic;
-    while (current.parent_id && byId.has(current.parent_id)) current = byId.get(current.parent_id);
+    while (current.parent_id && topics.has(current.parent_id)) current = topics.get(current.parent_id);
     return current;
   };
   const totals = new Map();
   for (const topic of state.topics) if (!topic.parent_id) totals.set(topic.id, 0);
   for (const [topicId, count] of Object.entries(state.waiting)) {
-    const topic = byId.get(Number(topicId));
+    const topic = topics.get(Number(topicId));
     if (!topic) continue;
     const top = root(topic);
     totals.set(top.id, (totals.get(top.id) ?? 0) + count);
   }
   const rows = [...totals].map(([id, count]) => {
-    const topic = byId.get(id);
-    const row = document.createElement("li");
-    row.dataset.topic = id;
-    const prefix = Object.assign(document.createElement("span"), { className: "prefix", textContent: topic.prefix });
-    const name = Object.assign(document.createElement("span"), { className: "name", textContent: topic.name[lang] });
-    const total = Object.assign(document.createElement("span"), { className: "count", textContent: count });
-    row.append(prefix, name, total);
-    return row;
+    const topic = topics.get(id);
+    return el("li", { dataset: { topic: id } },
+      el("span", { class: "prefix" }, topic.prefix), el("span", { class: "name" }, topic.name[lang]),
+      el("span", { class: "count" }, count));
   });
-  if (!rows.length) {
-    const none = Object.assign(document.createElement("li"), { className: "empty", textContent: T.nobody });
-    rows.push(none);
-  }
-  el("waiting").replaceChildren(...rows);
+  if (!rows.length) rows.push(el("li", { class: "empty" }, t("nobody")));
+  byId("waiting").replaceChildren(...rows);
 }
 
 function renderOffice() {
-  el("office-name").textContent = state.office?.name ?? "";
+  byId("office-name").textContent = state.office?.name ?? "";
   document.title = state.office?.name ?? document.title;
 }
 
@@ -81,8 +70,8 @@ function tick() {
   if (!state.office) return;
   const now = new Date(Date.now() + state.clockOffset);
   const zone = state.office.timezone;
-  el("clock-time").textContent = new Intl.DateTimeFormat(lang, { timeZone: zone, hour: "2-digit", minute: "2-digit" }).format(now);
-  el("clock-date").textContent = new Intl.DateTimeFormat(lang, { timeZone: zone, weekday: "short", day: "numeric", month: "long" }).format(now);
+  byId("clock-time").textContent = clockTime(now, { zone, locale: lang });
+  byId("clock-date").textContent = new Intl.DateTimeFormat(lang, { timeZone: zone, weekday: "short", day: "numeric", month: "long" }).format(now);
 }
 
 // --- sound: chime, then the voice, one announcement after the other ------------------------
@@ -106,7 +95,7 @@ class Announcer {
       const audio = this.audio;
       audio.resume().catch(() => {});
       // Browsers may want a first tap before they play sound: ask for it, discreetly.
-      setTimeout(() => { el("sound").hidden = audio.state === "running"; }, 500);
+      setTimeout(() => { byId("sound").hidden = audio.state === "running"; }, 500);
     }
     return this.audio;
   }
@@ -199,7 +188,7 @@ class Announcer {
         clearTimeout(guard);
         guard = setTimeout(() => finish(true), (player.duration || 10) * 1000 + 2000);
       };
-      player.play().catch(() => { el("sound").hidden = false; finish(false); });
+      player.play().catch(() => { byId("sound").hidden = false; finish(false); });
     });
   }
 }
@@ -249,16 +238,16 @@ function onEvent(message) {
 }
 
 function onError(error) {
-  if (error.code === "office_not_found") el("no-calls").textContent = T.office_missing;
+  if (error.code === "office_not_found") byId("no-calls").textContent = t("office_missing");
 }
 
-el("sound").addEventListener("click", () => {
+byId("sound").addEventListener("click", () => {
   announcer.context()?.resume();
-  el("sound").hidden = true;
+  byId("sound").hidden = true;
 });
 if ("speechSynthesis" in window) speechSynthesis.getVoices(); // voices load lazily
 setInterval(tick, 1000);
-const mark = connectionMark(el("connection-lost"), 5000);
+const mark = connectionMark(byId("connection-lost"), 5000);
 window.boardChannel = new LiveChannel(`/ws/offices/${config.officeId}/display`, {
   onSnapshot, onEvent, onError, onStatus: mark,
 });

@@ -1,43 +1,46 @@
 // The visitor's status page: live from /ws/tickets/{code}; a rating form once the service is over.
+import { byId, el, readJson } from "/static/common/dom.js";
+import { minutes } from "/static/common/format.js";
+import { createClient } from "/static/common/http.js";
+import { localName, pageLanguage, translator } from "/static/common/i18n.js";
 import { LiveChannel, connectionMark } from "/static/common/live.js";
 
-const config = JSON.parse(document.getElementById("status-config").textContent);
-const lang = document.documentElement.lang === "en" ? "en" : "ru";
-const T = config.texts[lang];
-const el = (id) => document.getElementById(id);
-const format = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
+const config = readJson("status-config");
+const lang = pageLanguage();
+const t = translator(config.texts[lang]);
+const http = createClient();
 let current = null;
 let chosen = 0;
 
 function headline(status) {
   const window = status.window?.number ?? "";
   switch (status.status) {
-    case "waiting": return status.position === 0 ? T.soon : T.waiting;
-    case "called": return T.called_title;
-    case "serving": return format(T.serving, { window });
-    case "done": return T.done;
-    case "no_show": return T.no_show;
-    case "expired": return T.expired;
+    case "waiting": return status.position === 0 ? t("soon") : t("waiting");
+    case "called": return t("called_title");
+    case "serving": return t("serving", { window });
+    case "done": return t("done");
+    case "no_show": return t("no_show");
+    case "expired": return t("expired");
     default: return status.status;
   }
 }
 
 function render(status) {
-  const card = el("card");
+  const card = byId("card");
   const wasCalled = current?.status === "called" && current?.called_at === status.called_at;
   current = status;
   card.dataset.status = status.status;
-  el("number").textContent = status.number;
-  el("headline").textContent = headline(status);
-  el("facts").hidden = status.status !== "waiting";
-  el("ahead").textContent = status.position;
-  el("wait").textContent = format(T.minutes, { minutes: Math.max(1, Math.round(status.estimated_wait_seconds / 60)) });
-  const big = el("window-big");
+  byId("number").textContent = status.number;
+  byId("headline").textContent = headline(status);
+  byId("facts").hidden = status.status !== "waiting";
+  byId("ahead").textContent = status.position;
+  byId("wait").textContent = t("minutes", { minutes: minutes(status.estimated_wait_seconds, Math.round) });
+  const big = byId("window-big");
   big.hidden = status.status !== "called";
-  big.textContent = format(T.called, { window: status.window?.number ?? "" });
-  el("rating").hidden = status.status !== "done" || status.rating != null;
-  el("rated").hidden = status.rating == null;
-  el("rated").textContent = status.rating == null ? "" : `${T.thanks} ${format(T.rated, { rating: status.rating })}`;
+  big.textContent = t("called", { window: status.window?.number ?? "" });
+  byId("rating").hidden = status.status !== "done" || status.rating != null;
+  byId("rated").hidden = status.rating == null;
+  byId("rated").textContent = status.rating == null ? "" : `${t("thanks")} ${t("rated", { rating: status.rating })}`;
   if (status.status === "called" && !wasCalled) alertVisitor();
 }
 
@@ -55,47 +58,37 @@ function alertVisitor() {
 }
 
 function buildStars() {
-  const stars = el("stars");
+  const stars = byId("stars");
   for (let rating = 1; rating <= 5; rating += 1) {
-    const star = document.createElement("button");
-    star.type = "button";
-    star.textContent = "★";
-    star.dataset.rating = rating;
-    star.setAttribute("role", "radio");
-    star.setAttribute("aria-label", format(T.star, { rating }));
-    star.addEventListener("click", () => choose(rating));
-    stars.append(star);
+    stars.append(el("button", { type: "button", role: "radio", dataset: { rating },
+      "aria-label": t("star", { rating }), onClick: () => choose(rating) }, "★"));
   }
 }
 
 function choose(rating) {
   chosen = rating;
-  for (const star of el("stars").children) {
+  for (const star of byId("stars").children) {
     const on = Number(star.dataset.rating) <= rating;
     star.classList.toggle("on", on);
     star.setAttribute("aria-checked", String(Number(star.dataset.rating) === rating));
   }
-  el("send").disabled = false;
+  byId("send").disabled = false;
 }
 
 async function sendRating(event) {
   event.preventDefault();
   if (!chosen) return;
-  el("send").disabled = true;
-  const comment = el("comment").value.trim();
-  const response = await fetch(`/api/v1/tickets/${config.code}/feedback`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ rating: chosen, comment: comment || null }),
-  }).catch(() => null);
+  byId("send").disabled = true;
+  const comment = byId("comment").value.trim();
+  const body = { rating: chosen, comment: comment || null };
+  const response = await http.post(`/api/v1/tickets/${config.code}/feedback`, body).catch(() => null);
   if (response?.ok || response?.status === 409) {
-    const body = await response.json();
-    render({ ...current, rating: body.rating ?? current.rating ?? chosen });
+    render({ ...current, rating: response.body?.rating ?? current.rating ?? chosen });
     return;
   }
-  el("rating-error").textContent = T.rate_failed;
-  el("rating-error").hidden = false;
-  el("send").disabled = false;
+  byId("rating-error").textContent = t("rate_failed");
+  byId("rating-error").hidden = false;
+  byId("send").disabled = false;
 }
 
 function onEvent(message) {
@@ -110,24 +103,24 @@ let whereFor;
 async function showWhere(topicId) {
   whereFor = topicId;
   try {
-    const response = await fetch(`/api/v1/tickets/${encodeURIComponent(config.code)}`, { headers: { Accept: "application/json" } });
+    const response = await http.get(`/api/v1/tickets/${encodeURIComponent(config.code)}`);
     if (!response.ok) return;
-    const status = await response.json();
-    if (status.topic) el("where-topic").textContent = `${status.topic.prefix} · ${status.topic.name[lang]}`;
-    el("where-office").textContent = status.office_name ?? "";
-    el("where").hidden = false;
+    const status = response.body;
+    if (status.topic) byId("where-topic").textContent = `${status.topic.prefix} · ${localName(status.topic.name, lang)}`;
+    byId("where-office").textContent = status.office_name ?? "";
+    byId("where").hidden = false;
   } catch {
     whereFor = undefined; // asked again with the next push
   }
 }
 
 function onError(error) {
-  el("card").dataset.status = "missing";
-  el("number").textContent = "—";
-  el("headline").textContent = error.code === "ticket_not_found" ? T.not_found : error.detail;
+  byId("card").dataset.status = "missing";
+  byId("number").textContent = "—";
+  byId("headline").textContent = error.code === "ticket_not_found" ? t("not_found") : error.detail;
 }
 
 buildStars();
-el("rating").addEventListener("submit", sendRating);
-const mark = connectionMark(el("connection-lost"), 5000);
+byId("rating").addEventListener("submit", sendRating);
+const mark = connectionMark(byId("connection-lost"), 5000);
 window.statusChannel = new LiveChannel(`/ws/tickets/${config.code}`, { onEvent, onError, onStatus: mark });

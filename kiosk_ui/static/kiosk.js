@@ -1,9 +1,12 @@
 // The touchscreen kiosk: topic menu -> visitor type -> ticket, talking to /api/v1 like any client.
 // It shows only numbers the server issued: when a request fails it says so and offers no number.
-"use strict";
+import { append, el, readJson } from "/static/common/dom.js";
+import { daysBetween, minutes, weekdayIndex } from "/static/common/format.js";
+import { Offline, createClient } from "/static/common/http.js";
+import { multilingual } from "/static/common/i18n.js";
 
 (() => {
-  const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+  const config = readJson("kiosk-config");
   const API = "/api/v1";
   const REQUEST_TIMEOUT_MS = 8000; // above the server's 3 s print limit
   // A tap whose answer is lost (timeout, dropped connection, 5xx) is asked again with the same
@@ -15,6 +18,7 @@
   // Screens where the idle timer has nothing to undo.
   const RESTING = new Set(["loading", "home", "closed", "offline", "issuing", "no-kiosk", "no-key"]);
   const kioskKey = rememberKey();
+  const http = createClient({ base: API, timeoutMs: REQUEST_TIMEOUT_MS, fetchOptions: { cache: "no-store" } });
 
   const screen = document.getElementById("screen");
   const nav = document.getElementById("nav");
@@ -38,8 +42,6 @@
     idleTimer: null,
     retryTimer: null,
   };
-
-  class Offline extends Error {}
 
   // The kiosk is opened once as /kiosk/{id}?key=K by staff; it keeps K and takes it out of the
   // address bar, so nobody in the hall reads it off the screen.
@@ -73,45 +75,7 @@
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  function t(key, values = {}, lang = state.lang) {
-    let text = config.texts[lang][key] ?? key;
-    for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, value);
-    return text;
-  }
-
-  // Builds elements from data with textContent only: names from the server are never parsed as HTML.
-  function el(tag, attributes = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes)) {
-      if (name === "onTap") node.addEventListener("click", value);
-      else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value);
-    }
-    for (const child of children.flat()) {
-      if (child !== null && child !== undefined) node.append(child);
-    }
-    return node;
-  }
-
-  async function api(path, options = {}) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-    let response;
-    try {
-      response = await fetch(API + path, { ...options, cache: "no-store", signal: controller.signal });
-    } catch (error) {
-      throw new Offline(String(error));
-    } finally {
-      clearTimeout(timer);
-    }
-    if (response.status >= 500) throw new Offline(`HTTP ${response.status}`);
-    let body = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
-    return { status: response.status, ok: response.ok, body };
-  }
+  const t = multilingual(config.texts, () => state.lang);
 
   function findTopic(id, nodes = state.tree) {
     for (const node of nodes) {
@@ -129,7 +93,8 @@
     state.generation += 1;
     state.back = back;
     screen.dataset.screen = name;
-    screen.replaceChildren(...[content].flat().filter((part) => part !== null));
+    screen.replaceChildren();
+    append(screen, content);
     screen.scrollTop = 0;
     nav.hidden = !back && !home;
     backButton.hidden = !back;
@@ -145,8 +110,7 @@
 
   function waitText(node) {
     if (!node.waiting) return t("no_queue");
-    const minutes = Math.max(1, Math.ceil(node.estimated_wait_seconds / 60));
-    return `${t("waiting", { count: node.waiting })} · ${t("about", { minutes })}`;
+    return `${t("waiting", { count: node.waiting })} · ${t("about", { minutes: minutes(node.estimated_wait_seconds) })}`;
   }
 
   function topicButton(node) {
@@ -256,7 +220,7 @@
   }
 
   function minutesText(seconds) {
-    return t("minutes", { minutes: Math.max(1, Math.ceil(seconds / 60)) });
+    return t("minutes", { minutes: minutes(seconds) });
   }
 
   function stat(labelKey, value) {
@@ -312,12 +276,10 @@
     // The API gives the instant in the office's own offset: its date and time are read as written.
     const day = kiosk.opens_at.slice(0, 10);
     const time = kiosk.opens_at.slice(11, 16);
-    const toDate = (text) => Date.UTC(+text.slice(0, 4), +text.slice(5, 7) - 1, +text.slice(8, 10));
-    const days = Math.round((toDate(day) - toDate(kiosk.today)) / 86400000);
+    const days = daysBetween(kiosk.today, day);
     if (days === 0) return t("opens_today", { time }, lang);
     if (days === 1) return t("opens_tomorrow", { time }, lang);
-    const weekday = (new Date(toDate(day)).getUTCDay() + 6) % 7; // Monday = 0
-    return t("opens_on", { day: t(`weekday_${weekday}`, {}, lang), time }, lang);
+    return t("opens_on", { day: t(`weekday_${weekdayIndex(day)}`, {}, lang), time }, lang);
   }
 
   function renderClosed() {
@@ -386,7 +348,7 @@
   async function refresh() {
     try {
       // A check-in rather than a plain GET: the dashboard sees the kiosk alive by it.
-      const kiosk = await api(`/kiosks/${config.kioskId}/check-in`, { method: "POST" });
+      const kiosk = await http.post(`/kiosks/${config.kioskId}/check-in`);
       if (kiosk.status === 404) {
         renderNoKiosk();
         return false;
@@ -398,7 +360,7 @@
         renderClosed();
         return false;
       }
-      const topics = await api(`/offices/${kiosk.body.office_id}/topics?lang=${state.lang}`);
+      const topics = await http.get(`/offices/${kiosk.body.office_id}/topics?lang=${state.lang}`);
       if (!topics.ok) throw new Offline(`HTTP ${topics.status}`);
       state.tree = topics.body;
       return true;
@@ -413,14 +375,10 @@
   // Offline once every attempt failed.
   async function requestTicket(body, key) {
     const path = `/offices/${state.kiosk.office_id}/tickets?lang=${state.lang}`;
-    const options = {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Kiosk-Key": kioskKey, "Idempotency-Key": key },
-      body: JSON.stringify(body),
-    };
+    const headers = { "X-Kiosk-Key": kioskKey, "Idempotency-Key": key };
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await api(path, options);
+        return await http.post(path, body, { headers });
       } catch (error) {
         if (!(error instanceof Offline) || attempt >= ISSUE_ATTEMPTS) throw error;
         await sleep(ISSUE_RETRY_MS);

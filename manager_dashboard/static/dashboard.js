@@ -1,9 +1,14 @@
 // The managers' dashboard: live figures from the staff websocket (or polling every 2 s), reports.
+import { el, readJson } from "/static/common/dom.js";
+import { clockTime as officeTime, duration, localDate as officeDate } from "/static/common/format.js";
+import { HttpError, Offline, createClient } from "/static/common/http.js";
+import { localName, translator } from "/static/common/i18n.js";
 import { LiveChannel } from "/static/common/live.js";
 import { drawChart } from "./chart.js";
 
-const TEXTS = JSON.parse(document.getElementById("dashboard-texts").textContent);
+const t = translator(readJson("dashboard-texts"));
 const LANG = document.documentElement.lang || "ru";
+const http = createClient();
 const POLL_FALLBACK_MS = 1500; // without the socket: poll often enough to be at most 2 s late
 const POLL_WITH_SOCKET_MS = 5000; // with it: only the clock-driven figures (waits growing) need this
 const MAX_EVENTS = 40;
@@ -15,62 +20,41 @@ const state = {
   eventSeqs: new Set(),
 };
 
-function t(key, values = {}) {
-  return (TEXTS[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
-
-class ApiError extends Error {
-  constructor(status, data) {
-    super(data?.detail && typeof data.detail === "string" ? data.detail : `HTTP ${status}`);
-    this.status = status;
-    this.code = data?.code ?? "";
-  }
-}
-
+// The answer's body, or an HttpError (status 0 when the server could not be reached).
 async function request(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (method !== "GET" && state.me) headers["X-CSRF-Token"] = state.me.csrf_token;
   let response;
   try {
-    response = await fetch(path, { method, headers, body, credentials: "same-origin" });
-  } catch {
-    throw new ApiError(0, null);
+    response = await http.request(method, path, body);
+  } catch (error) {
+    if (error instanceof Offline) throw new HttpError({ status: error.status, body: error.body });
+    throw error;
   }
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
+  if (!response.ok) throw new HttpError(response);
+  return response.body;
+}
+
+function signIn(me) {
+  state.me = me;
+  http.csrfToken = me.csrf_token;
 }
 
 // --- formatting ---------------------------------------------------------------------------
 
-function duration(seconds) {
-  if (seconds === null || seconds === undefined) return "—";
-  const total = Math.max(0, Math.round(seconds));
-  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
-  const pad = (n) => String(n).padStart(2, "0");
-  return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
-}
-
 function clockTime(iso, withSeconds = false) {
   if (!iso) return t("never");
-  const options = { hour: "2-digit", minute: "2-digit", timeZone: state.zone };
-  if (withSeconds) options.second = "2-digit";
-  return new Date(iso).toLocaleTimeString(LANG, options);
+  return officeTime(iso, { zone: state.zone, locale: LANG, seconds: withSeconds });
 }
 
 function localDate(iso) {
-  return new Date(iso).toLocaleDateString("sv-SE", { timeZone: state.zone }); // YYYY-MM-DD
+  return officeDate(iso, state.zone); // YYYY-MM-DD
 }
 
 function cell(text, className = "") {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
+  return el("td", { class: className || null }, text);
 }
 
 function topicName(topic) {
-  return `${topic.prefix} · ${topic.name?.[LANG] ?? topic.name?.ru ?? ""}`;
+  return `${topic.prefix} · ${localName(topic.name, LANG)}`;
 }
 
 // --- signing in ---------------------------------------------------------------------------
@@ -84,7 +68,7 @@ function message(text) {
 
 async function start() {
   try {
-    state.me = await request("GET", "/api/v1/auth/me");
+    signIn(await request("GET", "/api/v1/auth/me"));
   } catch (error) {
     if (error.status === 401) { show("#login-view", true); return; }
     message(t("unreachable"));
@@ -98,7 +82,7 @@ $("#login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   show("#login-error", false);
   try {
-    state.me = await request("POST", "/api/v1/auth/session", new FormData(event.target));
+    signIn(await request("POST", "/api/v1/auth/session", new FormData(event.target)));
   } catch (error) {
     const key = error.status === 429 ? "too_many_attempts" : error.status === 0 ? "unreachable" : "wrong_password";
     $("#login-error").textContent = t(key);
@@ -216,13 +200,9 @@ function called(topic) {
 
 function renderTopics(topics) {
   const rows = topics.map((topic) => {
-    const tr = document.createElement("tr");
-    tr.dataset.topicId = topic.topic_id;
-    tr.className = `state-${topic.state}`;
-    const status = document.createElement("td");
-    status.innerHTML = `<span class="light ${topic.state}"></span>`;
-    status.append(t(`state_${topic.state}`));
-    status.dataset.field = "state";
+    const tr = el("tr", { class: `state-${topic.state}`, dataset: { topicId: topic.topic_id } });
+    const status = el("td", { dataset: { field: "state" } },
+      el("span", { class: `light ${topic.state}` }), t(`state_${topic.state}`));
     tr.append(cell(topicName(topic)), status);
     const figures = [
       ["waiting", String(topic.waiting)],
@@ -244,7 +224,7 @@ function renderTopics(topics) {
     return tr;
   });
   $("#topics tbody").replaceChildren(...rows);
-  const total = document.createElement("tr");
+  const total = el("tr");
   const sum = (key) => topics.reduce((acc, topic) => acc + (topic[key] ?? 0), 0);
   total.append(cell(t("office_total")), cell(""), cell(String(sum("waiting")), "num"),
     cell(duration(Math.max(0, ...topics.map((x) => x.longest_wait_seconds))), "num"), cell(""), cell(""),
@@ -263,19 +243,8 @@ function alertText(alert) {
 }
 
 function renderAlerts(alerts) {
-  const items = alerts.map((alert) => {
-    const li = document.createElement("li");
-    li.className = "alert";
-    li.dataset.kind = alert.kind;
-    li.textContent = alertText(alert);
-    return li;
-  });
-  if (!items.length) {
-    const li = document.createElement("li");
-    li.className = "calm";
-    li.textContent = t("no_alerts");
-    items.push(li);
-  }
+  const items = alerts.map((alert) => el("li", { class: "alert", dataset: { kind: alert.kind } }, alertText(alert)));
+  if (!items.length) items.push(el("li", { class: "calm" }, t("no_alerts")));
   $("#alerts").replaceChildren(...items);
   for (const alert of alerts) {
     const key = alertKey(alert);
@@ -309,9 +278,7 @@ function renderCharts(live) {
 function renderOperators(operators) {
   const shown = operators.filter((op) => op.role === "operator" || op.state !== "offline");
   $("#operators tbody").replaceChildren(...shown.map((op) => {
-    const tr = document.createElement("tr");
-    tr.dataset.userId = op.user_id;
-    tr.className = `op-${op.state}`;
+    const tr = el("tr", { class: `op-${op.state}`, dataset: { userId: op.user_id } });
     const what = op.state === "paused" ? `${t("op_paused")}: ${t(`reason_${op.paused_reason ?? "other"}`)}` : t(`op_${op.state}`);
     tr.append(
       cell(op.name || op.login),
@@ -326,7 +293,7 @@ function renderOperators(operators) {
 
 function renderKiosks(kiosks) {
   $("#kiosks tbody").replaceChildren(...kiosks.map((kiosk) => {
-    const tr = document.createElement("tr");
+    const tr = el("tr");
     const online = kiosk.online === null ? t("unknown") : kiosk.online ? t("online") : t("offline");
     let printer = t("no_printer");
     if (kiosk.printer) printer = kiosk.printer_status === "failed" || kiosk.printer_status === "offline"
@@ -341,11 +308,7 @@ function renderKiosks(kiosks) {
 
 // A table with nothing to list says so, rather than showing bare headers.
 function emptyRow(columns, text) {
-  const td = cell(text, "muted");
-  td.colSpan = columns;
-  const tr = document.createElement("tr");
-  tr.append(td);
-  return tr;
+  return el("tr", {}, el("td", { class: "muted", colspan: columns }, text));
 }
 
 // Window and pause events carry only the user: name and window come from the live picture.
@@ -366,13 +329,10 @@ function addEvent(event) {
     if (state.eventSeqs.has(seq)) return; // the socket and the history may both bring it
     state.eventSeqs.add(seq);
   }
-  const li = document.createElement("li");
-  li.className = event.type === "alert" ? "alert" : "";
+  const li = el("li", { class: event.type === "alert" ? "alert" : "" });
   const key = event.type === "office.changed" ? `ev_added_${event.data?.changed}` : `ev_${event.type}`;
   const text = event.type === "alert" ? event.text : t(key, eventValues(event));
-  const time = document.createElement("time");
-  time.textContent = clockTime(event.at, true);
-  li.append(time, ` ${text}`);
+  li.append(el("time", {}, clockTime(event.at, true)), ` ${text}`);
   // Newest first, by time then seq: the history can arrive after live events it precedes.
   const at = Date.parse(event.at);
   const order = seq ?? Number.MAX_SAFE_INTEGER; // an alert follows the events of its moment
@@ -443,7 +403,7 @@ async function loadReport() {
   }
   const share = (value) => (value === null ? "—" : `${Math.round(value * 100)} %`);
   const row = (name, f) => {
-    const tr = document.createElement("tr");
+    const tr = el("tr");
     tr.append(cell(name), ...[f.issued, f.served, f.no_show, f.expired, f.transferred].map((v) => cell(String(v), "num")),
       cell(duration(f.wait.mean_seconds), "num group-start"), cell(duration(f.wait.median_seconds), "num"),
       cell(duration(f.wait.p90_seconds), "num"), cell(share(f.wait.share_within_target), "num"),
@@ -455,7 +415,7 @@ async function loadReport() {
   total.className = "total";
   $("#report-topics tbody").replaceChildren(total, ...data.topics.map((x) => row(topicName(x), x)));
   $("#report-operators tbody").replaceChildren(...data.operators.map((op) => {
-    const tr = document.createElement("tr");
+    const tr = el("tr");
     const pauses = Object.entries(op.pause_seconds).map(([k, v]) => `${t(`reason_${k}`)} ${duration(v)}`).join(", ");
     tr.append(cell(op.name ?? op.login ?? String(op.user_id)), cell(String(op.served), "num"),
       cell(op.served_per_hour === null ? "—" : op.served_per_hour.toFixed(1), "num"),

@@ -14,6 +14,12 @@ export const KEYS = {
   KeyX: "noshow", KeyB: "return", KeyT: "transfer", KeyP: "pause",
 };
 
+// The buttons that act on the ticket in hand, by the server's name of the action: the server says
+// in `ticket.actions` which its state allows, so the lifecycle is written down only there.
+const TICKET_ACTIONS = {
+  recall: "recall", start: "start", finish: "finish", noshow: "no-show", return: "return", transfer: "transfer",
+};
+
 export class Work {
   constructor({ api, me, window, onAuthLost, onWindowChanged }) {
     Object.assign(this, { api, me, window, onAuthLost, onWindowChanged });
@@ -144,16 +150,15 @@ export class Work {
 
   holdsTicket() { return Boolean(this.me.ticket); }
 
+  // Whether the ticket in hand allows `name` (a server action name), as the server last said.
+  ticketAllows(name) { return Boolean(this.me.ticket?.actions?.includes(name)); }
+
   allowed(action) {
     const ticket = this.me.ticket;
-    const status = ticket?.status;
     if (this.busy) return false;
+    if (Object.hasOwn(TICKET_ACTIONS, action)) return this.ticketAllows(TICKET_ACTIONS[action]);
     switch (action) {
       case "call": return !ticket && this.me.state !== "paused";
-      case "recall": return status === "called" && ticket.recall_count < this.me.office.recall_limit;
-      case "start": case "noshow": return status === "called";
-      case "finish": return status === "serving";
-      case "return": case "transfer": return status === "called" || status === "serving";
       case "pause": return !ticket;
       default: return false;
     }
@@ -376,9 +381,10 @@ export class Work {
     const office = this.me.office;
     const box = $("proposal");
     const noShowButton = document.querySelector('[data-action="noshow"]');
-    if (!ticket || ticket.status !== "called") { box.hidden = true; noShowButton.classList.remove("suggested"); return; }
+    if (!this.ticketAllows("no-show")) { box.hidden = true; noShowButton.classList.remove("suggested"); return; }
     const elapsed = (now - Date.parse(ticket.first_called_at || ticket.called_at)) / 1000;
-    const limitReached = ticket.recall_count >= office.recall_limit;
+    // A visitor who may be marked absent but not called again: the recall limit is reached.
+    const limitReached = !this.ticketAllows("recall");
     const due = limitReached && elapsed >= office.recall_timeout_seconds;
     noShowButton.classList.toggle("suggested", due);
     box.hidden = !limitReached;

@@ -1,4 +1,4 @@
-"""Administration: offices, topics, windows, users, kiosks."""
+"""Administration: offices, topics, windows, kiosks (users: api/users.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from queue_server.api.deps import (
     IdPath,
     ManagerOffice,
     OfficeId,
-    PasswordsDep,
     ReadingDep,
     SettingsDep,
     UnitOfWorkDep,
 )
-from queue_server.api.presenters import kiosk_out
+from queue_server.api.presenters import kiosk_out, topic_out, window_out
 from queue_server.api.schemas import (
     KioskIn,
     KioskOut,
@@ -23,31 +22,12 @@ from queue_server.api.schemas import (
     OfficeOut,
     TopicIn,
     TopicOut,
-    UserIn,
-    UserOut,
     WindowIn,
     WindowOut,
 )
-from queue_server.db.models import Topic
 from queue_server.services import catalogue, queue_views
-from queue_server.services.access import Role
 
 router = APIRouter(tags=["administration"])
-
-
-def topic_out(topic: Topic) -> TopicOut:
-    return TopicOut(
-        id=topic.id,
-        office_id=topic.office_id,
-        parent_id=topic.parent_id,
-        prefix=topic.prefix,
-        name={"ru": topic.name_ru, "en": topic.name_en},
-        target_wait_seconds={
-            "peak": topic.target_peak_seconds,
-            "offpeak": topic.target_offpeak_seconds,
-        },
-        operations=list(topic.operations or []),
-    )
 
 
 @router.post("/offices", status_code=201, response_model=OfficeOut)
@@ -78,7 +58,7 @@ async def create_office(
 
 @router.post("/offices/{office_id}/topics", status_code=201, response_model=TopicOut)
 async def create_topic(
-    office_id: OfficeId, body: TopicIn, _admin: AdminDep, clock: ClockDep, uow: UnitOfWorkDep
+    office_id: OfficeId, body: TopicIn, admin: AdminDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> TopicOut:
     """Add a topic; one with children is a menu on the kiosk, a leaf is issuable."""
     target = body.target_wait_seconds
@@ -91,45 +71,19 @@ async def create_topic(
         target_offpeak_seconds=target.offpeak if target else None,
         operations=[{"ru": o.ru, "en": o.en or o.ru} for o in body.operations],
     )
-    topic = await catalogue.create_topic(uow, office_id, spec, clock.now())
+    topic = await catalogue.create_topic(uow, office_id, spec, clock.now(), actor=admin)
     return topic_out(topic)
 
 
 @router.post("/offices/{office_id}/windows", status_code=201, response_model=WindowOut)
 async def create_window(
-    office_id: OfficeId, body: WindowIn, _admin: AdminDep, clock: ClockDep, uow: UnitOfWorkDep
+    office_id: OfficeId, body: WindowIn, admin: AdminDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> WindowOut:
     """Add a service window."""
-    window = await catalogue.create_window(uow, office_id, body.number, body.name, clock.now())
-    return WindowOut(id=window.id, number=window.number, name=window.name, office_id=office_id)
-
-
-@router.post("/users", status_code=201, response_model=UserOut)
-async def create_user(
-    body: UserIn,
-    _admin: AdminDep,
-    passwords: PasswordsDep,
-    clock: ClockDep,
-    uow: UnitOfWorkDep,
-) -> UserOut:
-    """Add a user; an operator without skills serves every topic of the office."""
-    spec = catalogue.UserSpec(
-        login=body.login,
-        password=body.password,
-        role=Role(body.role),
-        office_id=body.office_id,
-        skills=[(s.topic_id, s.priority) for s in body.skills],
-        display_name=body.display_name,
+    window = await catalogue.create_window(
+        uow, office_id, body.number, body.name, clock.now(), actor=admin
     )
-    user = await catalogue.create_user(uow, passwords, spec, clock.now())
-    return UserOut(
-        id=user.id,
-        login=user.login,
-        role=user.role,
-        office_id=user.office_id,
-        display_name=user.display_name,
-        skills=[{"topic_id": t, "priority": p} for t, p in dict(spec.skills).items()],
-    )
+    return window_out(window)
 
 
 @router.post("/offices/{office_id}/kiosks", status_code=201, response_model=KioskOut)
@@ -137,7 +91,7 @@ async def create_kiosk(
     request: Request,
     office_id: OfficeId,
     body: KioskIn,
-    _admin: AdminDep,
+    admin: AdminDep,
     clock: ClockDep,
     settings: SettingsDep,
     uow: UnitOfWorkDep,
@@ -145,7 +99,13 @@ async def create_kiosk(
     """Register a kiosk and its ESC/POS printer (tcp://, usb://, serial:// a serial port,
     file:// inside the spool directory, or null)."""
     kiosk, key = await catalogue.create_kiosk(
-        uow, office_id, body.name, body.printer, clock.now(), spool_dir=settings.spool_path
+        uow,
+        office_id,
+        body.name,
+        body.printer,
+        clock.now(),
+        spool_dir=settings.spool_path,
+        actor=admin,
     )
     return kiosk_out(request, kiosk, key=key)
 

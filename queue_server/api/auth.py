@@ -15,13 +15,14 @@ from queue_server.api.deps import (
     PrincipalsDep,
     SettingsDep,
     UnitOfWorkDep,
+    UnitOfWorkLaterDep,
     client_address,
 )
-from queue_server.api.schemas import SessionOut, TokenOut, WsTicketOut
+from queue_server.api.schemas import PasswordChangeIn, SessionOut, TokenOut, WsTicketOut
 from queue_server.clock import Clock
 from queue_server.db.engine import Database
 from queue_server.errors import Unprocessable
-from queue_server.services import auth
+from queue_server.services import auth, passwords
 from queue_server.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -131,6 +132,29 @@ async def logout(
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@router.post("/password", status_code=204)
+async def change_password(
+    request: Request,
+    body: PasswordChangeIn,
+    principal: OperatorDep,
+    settings: SettingsDep,
+    hasher: PasswordsDep,
+    principals: PrincipalsDep,
+    clock: ClockDep,
+    uow: UnitOfWorkLaterDep,
+) -> Response:
+    """Change your own password; your other sessions end, this one stays signed in."""
+    change = passwords.OwnChange(
+        actor=principal,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        token=_session_token(request),
+        client=client_address(request),
+    )
+    await passwords.change_own_password(uow, settings, hasher, principals, change, clock.now())
+    return Response(status_code=204)
 
 
 @router.post("/ws-ticket", response_model=WsTicketOut)

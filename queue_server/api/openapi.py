@@ -29,7 +29,12 @@ ERROR_SCHEMA = "Error"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 INVALID_TRANSITION = ((409, "invalid_transition"),)
 SIGN_IN = ((401, "invalid_credentials"), (429, "too_many_attempts"))
-CALLING = ((409, "operator_busy"), (409, "window_busy"), (409, "operator_paused"))
+CALLING = (
+    (409, "operator_busy"),
+    (409, "window_busy"),
+    (409, "operator_paused"),
+    (409, "window_inactive"),
+)
 TOPIC_FILTER = ((404, "topic_not_found"),)
 # Refused by middleware before any route runs (queue_server.middleware.hosts).
 EVERY_ROUTE = ((400, "host_not_allowed"),)
@@ -45,7 +50,21 @@ ROUTE_ERRORS: dict[tuple[str, str], tuple[tuple[int, str], ...]] = {
         (409, "already_exists"),
         (422, "weak_password"),
     ),
+    ("GET", "/api/v1/users"): ((404, "office_not_found"),),
+    ("PATCH", "/api/v1/users/{user_id}"): (
+        (404, "office_not_found"),
+        (409, "operator_busy"),
+        (409, "last_admin"),
+    ),
+    ("POST", "/api/v1/users/{user_id}/password"): ((422, "weak_password"),),
+    ("POST", "/api/v1/auth/password"): (
+        (403, "wrong_password"),
+        (422, "weak_password"),
+        (429, "too_many_attempts"),
+    ),
     ("POST", "/api/v1/offices/{office_id}/kiosks"): ((422, "printer_not_allowed"),),
+    ("PATCH", "/api/v1/windows/{window_id}"): ((409, "already_exists"),),
+    ("PATCH", "/api/v1/kiosks/{kiosk_id}"): ((422, "printer_not_allowed"),),
     ("POST", "/api/v1/offices/{office_id}/tickets"): (
         (401, "not_authenticated"),
         (403, "forbidden"),

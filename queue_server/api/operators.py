@@ -12,7 +12,7 @@ from queue_server.api.deps import (
     ReadingDep,
     UnitOfWorkDep,
 )
-from queue_server.api.presenters import ticket_out
+from queue_server.api.presenters import ticket_out, window_out
 from queue_server.api.schemas import FinishIn, NoteIn, PauseIn, TicketOut, TransferIn, WindowOut
 from queue_server.core.lifecycle import Action
 from queue_server.db.engine import UnitOfWork
@@ -26,19 +26,13 @@ router = APIRouter(tags=["operators"])
 async def _respond(uow: UnitOfWork, request: Request, ticket: Ticket, clock: ClockDep) -> TicketOut:
     """The answer of an action, from the action's own transaction (a ticket in hand has no
     estimate to make; one sent back to the queue is forecast once)."""
-    return ticket_out(request, await queue_views.status_of(uow.session, ticket, clock.now()))
+    return ticket_out(request, await queue_views.staff_status_of(uow.session, ticket, clock.now()))
 
 
 @router.get("/offices/{office_id}/windows", response_model=list[WindowOut])
 async def list_windows(office: OperatorOffice, session: ReadingDep) -> list[WindowOut]:
-    """The office's windows and who holds each."""
-    windows = await catalogue.windows_of_office(session, office.id)
-    return [
-        WindowOut(
-            id=w.id, number=w.number, name=w.name, office_id=w.office_id, operator_id=w.operator_id
-        )
-        for w in windows
-    ]
+    """The office's windows and who holds each (retired ones too, `active: false`)."""
+    return [window_out(w) for w in await catalogue.windows_of_office(session, office.id)]
 
 
 @router.post(

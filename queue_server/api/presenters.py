@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import Request
 
-from queue_server.api.schemas import KioskOut, PrintOut, TicketOut, WindowRef
-from queue_server.db.models import Kiosk
+from queue_server.api.schemas import (
+    KioskOut,
+    OfficeDetail,
+    PrintOut,
+    TicketOut,
+    TopicOut,
+    WindowOut,
+    WindowRef,
+)
+from queue_server.db.models import Kiosk, Office, Topic, Window
+from queue_server.services import editing, queue_views
 from queue_server.services.queue_views import TicketStatusView
 
 
@@ -45,6 +56,7 @@ def ticket_out(
         note=ticket.note,
         outcomes=list(ticket.outcomes or []),
         print=print_result or PrintOut(status="none", detail=""),
+        actions=queue_views.staff_actions(ticket, view.recall_limit),
     )
 
 
@@ -64,4 +76,26 @@ def kiosk_out(request: Request, kiosk: Kiosk, key: str | None = None) -> KioskOu
         page_url=page_url,
         key=key,
         setup_url=None if key is None else f"{page_url}?key={key}",
+        active=kiosk.active,
+    )
+
+
+def office_detail(office: Office, now: datetime) -> OfficeDetail:
+    """An office with every setting."""
+    return OfficeDetail(**(editing.office_fields(office) | queue_views.office_view(office, now)))
+
+
+def topic_out(topic: Topic) -> TopicOut:
+    """A topic with every field, retired or not."""
+    return TopicOut(id=topic.id, office_id=topic.office_id, **editing.topic_fields(topic))
+
+
+def window_out(window: Window) -> WindowOut:
+    return WindowOut(
+        id=window.id,
+        number=window.number,
+        name=window.name,
+        office_id=window.office_id,
+        operator_id=window.operator_id,
+        active=window.active,
     )

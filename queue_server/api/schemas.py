@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -13,6 +13,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StringConstraints,
+    model_validator,
 )
 
 MAX_ID = 2**31 - 1
@@ -75,6 +76,56 @@ class OfficeOut(BaseModel):
     """Whether visitors may take a ticket remotely (`"channel": "remote"`)."""
 
 
+class Patch(Strict):
+    """A PATCH body: any subset of the fields; a field left out keeps its value. Null is a value
+    only for the fields in NULLABLE (hours: always open, parent_id: a root topic, ...)."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_null_values(self) -> Self:
+        nulls = sorted(
+            name
+            for name in self.model_fields_set
+            if getattr(self, name) is None and name not in self.NULLABLE
+        )
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null; leave a field out to keep it")
+        return self
+
+
+class OfficePatch(Patch):
+    NULLABLE = frozenset({"hours"})
+    name: ShortText | None = None
+    address: (
+        Annotated[str, StringConstraints(max_length=300), AfterValidator(_printable)] | None
+    ) = None
+    timezone: (
+        Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_printable)]
+        | None
+    ) = None
+    hours: Hours | None = None
+    peak: list[tuple[Clock, Clock]] | None = None
+    max_priority_in_row: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+    recall_limit: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+    recall_timeout_seconds: Seconds | None = None
+    auto_no_show: StrictBool | None = None
+    kiosk_tickets_per_minute: Annotated[StrictInt, Field(ge=1, le=10000)] | None = None
+    remote_open: StrictBool | None = None
+    remote_tickets_per_hour: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
+
+
+class OfficeDetail(OfficeOut):
+    """An office with every setting, as an administrator edits it."""
+
+    max_priority_in_row: int
+    recall_limit: int
+    recall_timeout_seconds: int
+    auto_no_show: bool
+    kiosk_tickets_per_minute: int
+    remote_tickets_per_hour: int
+
+
 class LocalisedName(Strict):
     ru: ShortText
     en: ShortText | None = None
@@ -106,6 +157,19 @@ class TopicOut(BaseModel):
     name: dict[str, str]
     target_wait_seconds: dict[str, int | None]
     operations: list[dict[str, str]]
+    sort_order: int = 0
+    active: bool = True
+
+
+class TopicPatch(Patch):
+    NULLABLE = frozenset({"parent_id", "target_wait_seconds"})
+    name: LocalisedName | None = None
+    prefix: Prefix | None = None
+    parent_id: Id | None = None
+    target_wait_seconds: TargetWait | None = None
+    operations: list[LocalisedOperation] | None = Field(default=None, max_length=100)
+    sort_order: Annotated[StrictInt, Field(ge=0, le=1_000_000)] | None = None
+    active: StrictBool | None = None
 
 
 class TopicNode(BaseModel):
@@ -129,6 +193,15 @@ class WindowOut(BaseModel):
     name: str
     office_id: int | None = None
     operator_id: int | None = None
+    active: bool = True
+
+
+class WindowPatch(Patch):
+    number: Annotated[StrictInt, Field(ge=1, le=9999)] | None = None
+    name: Annotated[str, StringConstraints(max_length=100), AfterValidator(_printable)] | None = (
+        None
+    )
+    active: StrictBool | None = None
 
 
 class SkillIn(Strict):
@@ -153,7 +226,42 @@ class UserOut(BaseModel):
     role: str
     office_id: int | None
     display_name: str
+    active: bool = True
     skills: list[dict[str, int]] = Field(default_factory=list)
+
+
+class UserPatch(Patch):
+    NULLABLE = frozenset({"office_id"})
+    role: RoleName | None = None
+    office_id: Id | None = Field(default=None, description="null: no office")
+    display_name: (
+        Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable)] | None
+    ) = Field(default=None, description="empty: the login")
+    skills: list[SkillIn] | None = Field(
+        default=None, max_length=500, description="all of them; []: every topic of the office"
+    )
+    active: StrictBool | None = Field(default=None, description="false ends every session")
+
+    def changes(self) -> dict[str, Any]:
+        """What was sent, in the form the use case takes (skills as {topic_id: priority})."""
+        sent = {name: getattr(self, name) for name in self.model_fields_set}
+        if "skills" in sent:
+            sent["skills"] = {s.topic_id: s.priority for s in self.skills or []}
+        return sent
+
+
+PasswordText = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)
+]
+
+
+class PasswordIn(Strict):
+    password: PasswordText
+
+
+class PasswordChangeIn(Strict):
+    current_password: PasswordText
+    new_password: PasswordText
 
 
 class KioskIn(Strict):
@@ -178,6 +286,16 @@ class KioskOut(BaseModel):
     """The kiosk's key (`X-Kiosk-Key`), only in the answer that created or renewed it."""
     setup_url: str | None = None
     """The kiosk page with its key: open it once on the kiosk, which keeps the key."""
+    active: bool = True
+
+
+class KioskPatch(Patch):
+    NULLABLE = frozenset({"printer"})
+    name: ShortText | None = None
+    printer: (
+        Annotated[str, StringConstraints(max_length=300), AfterValidator(_printable)] | None
+    ) = None
+    active: StrictBool | None = None
 
 
 class TicketIn(Strict):
@@ -225,6 +343,12 @@ class TicketOut(BaseModel):
     note: str = ""
     outcomes: list[str] = Field(default_factory=list)
     print: PrintOut = PrintOut(status="none")
+    actions: list[str] = Field(
+        default_factory=list,
+        description="what staff may do to the ticket now, in lifecycle order: call (waiting), "
+        "recall (called, within the office's recall_limit), start, finish, no-show, return, "
+        "transfer; anything else is 409",
+    )
 
 
 class TicketStatusOut(BaseModel):

@@ -65,3 +65,29 @@ def next_status(status: TicketStatus, action: Action) -> TicketStatus:
 def allowed_actions(status: TicketStatus) -> list[Action]:
     """Actions an operator may take on a ticket in this state (for enabling buttons)."""
     return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
+
+
+# Only the housekeeper expires a ticket (at the end of its day); no answer offers it to staff.
+SYSTEM_ACTIONS = frozenset({Action.EXPIRE})
+
+
+def may_recall(recall_count: int, recall_limit: int) -> bool:
+    """Whether the office's recall limit leaves another recall of a called ticket."""
+    return recall_count < recall_limit
+
+
+def ticket_actions(
+    status: TicketStatus, recall_count: int = 0, recall_limit: int | None = None
+) -> list[Action]:
+    """What staff may do to a ticket in this state, for answers that enable buttons: the
+    transitions less the housekeeper's, and no recall past the limit when the limit is known."""
+    return [
+        action
+        for action in allowed_actions(status)
+        if action not in SYSTEM_ACTIONS
+        and not (
+            action is Action.RECALL
+            and recall_limit is not None
+            and not may_recall(recall_count, recall_limit)
+        )
+    ]

@@ -1,11 +1,16 @@
-"""Opening hours, peak periods and the service day, in the office's own time zone."""
+"""Opening hours, peak periods and the service day, in the office's own time zone.
+
+Every question about opening (open now? next opening? closing today? when does the queue close?)
+takes `Hours`: the weekly hours alone, or an `OpeningHours` that adds the office's calendar days
+(a holiday, a shortened day), which replace that weekday's hours on their date.
+"""
 
 from __future__ import annotations
 
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +36,29 @@ class Interval:
 Intervals = tuple[Interval, ...]
 # None = always open; otherwise weekday index (0 = Monday) -> intervals (absent = closed)
 WeeklyHours = Mapping[int, Intervals] | None
+ALWAYS = (Interval(time(0), None),)
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHours:
+    """The weekly hours with the calendar's exception days: on a date in `days` its intervals
+    (empty: a day off) replace that weekday's. `days` may cover only a window of dates around
+    the moment asked about; outside it the weekly hours apply."""
+
+    weekly: WeeklyHours
+    days: Mapping[date, Intervals] = field(default_factory=dict)
+
+    def on(self, day: date) -> Intervals:
+        found = self.days.get(day)
+        return _weekly_on(self.weekly, day) if found is None else found
+
+    def always_open_on(self, day: date) -> bool:
+        """Open round the clock that day by the weekly hours (no calendar day replaces them)."""
+        return self.weekly is None and day not in self.days
+
+
+# What every opening question takes: the weekly hours alone, or with the calendar's days.
+Hours = WeeklyHours | OpeningHours
 
 
 def parse_clock(text: str) -> time | None:
@@ -56,7 +84,10 @@ def parse_intervals(raw: Sequence[Sequence[str]], where: str) -> Intervals:
     intervals.sort(key=lambda interval: interval.start)
     for earlier, later in itertools.pairwise(intervals):
         if earlier.end is None or earlier.end > later.start:
-            raise ValueError(f"{where}: intervals overlap")
+            raise ValueError(
+                f"{where}: intervals {earlier.as_strings()} and {later.as_strings()} overlap; "
+                "start each interval at or after the end of the one before"
+            )
     return tuple(intervals)
 
 
@@ -95,22 +126,58 @@ def service_day(moment: datetime, zone: ZoneInfo) -> date:
     return local(moment, zone).date()
 
 
-def intervals_on(hours: WeeklyHours, day: date) -> Intervals:
-    if hours is None:
-        return (Interval(time(0), None),)
-    return hours.get(day.weekday(), ())
+def intervals_as_json(intervals: Intervals) -> list[list[str]]:
+    return [interval.as_strings() for interval in intervals]
 
 
-def is_open(hours: WeeklyHours, moment: datetime, zone: ZoneInfo) -> bool:
+def intervals_on(hours: Hours, day: date) -> Intervals:
+    """The office's opening intervals on that local date: its calendar day, else its weekday's."""
+    if isinstance(hours, OpeningHours):
+        return hours.on(day)
+    return _weekly_on(hours, day)
+
+
+def _weekly_on(weekly: WeeklyHours, day: date) -> Intervals:
+    if weekly is None:
+        return ALWAYS
+    return weekly.get(day.weekday(), ())
+
+
+def _days_ahead(hours: Hours, start: date) -> int:
+    """How many days from `start` an opening may be looked for: a week, and past the calendar
+    days known (a New Year break is longer than a week)."""
+    if isinstance(hours, OpeningHours) and hours.days:
+        return len(WEEKDAYS) + 1 + max(0, (max(hours.days) - start).days)
+    return len(WEEKDAYS) + 1
+
+
+def shortened(intervals: Intervals, by: timedelta) -> Intervals:
+    """The day's intervals with its closing `by` earlier (a pre-holiday day); a last interval
+    left with nothing is dropped."""
+    if not intervals:
+        return ()
+    last = intervals[-1]
+    ends = timedelta(days=1) if last.end is None else _since_midnight(last.end)
+    if ends - by <= _since_midnight(last.start):
+        return intervals[:-1]
+    return (*intervals[:-1], Interval(last.start, (datetime.min + ends - by).time()))
+
+
+def _since_midnight(moment: time) -> timedelta:
+    return timedelta(hours=moment.hour, minutes=moment.minute)
+
+
+def is_open(hours: Hours, moment: datetime, zone: ZoneInfo) -> bool:
     """Whether the office takes tickets at this instant."""
     here = local(moment, zone)
     return any(i.contains(here.time()) for i in intervals_on(hours, here.date()))
 
 
-def next_opening(hours: WeeklyHours, moment: datetime, zone: ZoneInfo) -> datetime | None:
-    """The next instant the office opens after `moment` (local time), or None if it never does."""
+def next_opening(hours: Hours, moment: datetime, zone: ZoneInfo) -> datetime | None:
+    """The next instant the office opens after `moment` (local time), or None if it never does.
+    Calendar days off are skipped: this is the next real opening."""
     here = local(moment, zone)
-    for offset in range(8):
+    for offset in range(_days_ahead(hours, here.date())):
         day = here.date() + timedelta(days=offset)
         for interval in intervals_on(hours, day):
             opens = datetime.combine(day, interval.start, tzinfo=zone)
@@ -119,7 +186,7 @@ def next_opening(hours: WeeklyHours, moment: datetime, zone: ZoneInfo) -> dateti
     return None
 
 
-def closing_time(hours: WeeklyHours, day: date, zone: ZoneInfo) -> datetime | None:
+def closing_time(hours: Hours, day: date, zone: ZoneInfo) -> datetime | None:
     """When the last interval of that day ends (tickets still waiting then expire)."""
     intervals = intervals_on(hours, day)
     if not intervals:
@@ -130,7 +197,7 @@ def closing_time(hours: WeeklyHours, day: date, zone: ZoneInfo) -> datetime | No
     return datetime.combine(day, last.end, tzinfo=zone)
 
 
-def queue_closes(hours: WeeklyHours, day: date, zone: ZoneInfo) -> datetime | None:
+def queue_closes(hours: Hours, day: date, zone: ZoneInfo) -> datetime | None:
     """When the tickets of `day` still waiting expire: when the office stops taking tickets after
     the day's last interval, or None if it never does (always open: its queue never closes).
 
@@ -152,7 +219,7 @@ def queue_closes(hours: WeeklyHours, day: date, zone: ZoneInfo) -> datetime | No
     return None  # open round the clock, all week
 
 
-def last_closed_day(hours: WeeklyHours, now: datetime, zone: ZoneInfo) -> date | None:
+def last_closed_day(hours: Hours, now: datetime, zone: ZoneInfo) -> date | None:
     """The latest service day whose queue has closed by `now` (its waiting tickets and every
     earlier day's expire), or None when none of the last week's has (always open)."""
     today = service_day(now, zone)

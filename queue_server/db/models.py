@@ -107,6 +107,8 @@ class Window(Base):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     occupied_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # A retired window keeps its tickets' history; nobody opens it or calls to it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class User(Base):
@@ -154,6 +156,8 @@ class Kiosk(Base):
     printer_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_ticket_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # A retired kiosk's key issues nothing, and its page says it is not set up.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class NumberCounter(Base):
@@ -448,3 +452,21 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(20))
     object_id: Mapped[int] = mapped_column(Integer)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CalendarDay(Base):
+    """A date on which the office keeps other hours than its weekday's: a holiday (no
+    intervals), a shortened or special day. `hours` null: removed by an admin, so the weekly
+    hours apply and the production calendar's seed leaves the date alone."""
+
+    __tablename__ = "calendar_days"
+
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hours: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    # "admin" (set through the API) or "production_calendar" (loaded by `queue-server seed`).
+    source: Mapped[str] = mapped_column(String(30))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -257,6 +257,20 @@ async def revoke_user(uow: UnitOfWork, principals: PrincipalCache, user_id: int)
     await _revoke(uow, principals, Revoked(user_id=user_id))
 
 
+async def end_sessions(
+    uow: UnitOfWork,
+    principals: PrincipalCache,
+    user_id: int,
+    keep: tuple[Settings, str] | None = None,
+) -> None:
+    """End every login session of the user on every worker once this commits, but the one of
+    `keep` (settings, token): the request that changes its own password stays signed in."""
+    kept = None if keep is None else _token_hash(*keep)
+    # Deleted, not only forgotten: a user reactivated later must sign in afresh.
+    await user_repo.delete_sessions_of(uow.session, user_id, keep_token_hash=kept)
+    await revoke_user(uow, principals, user_id)
+
+
 async def _revoke(uow: UnitOfWork, principals: PrincipalCache, revoked: Revoked) -> None:
     await counters.bump_auth_epoch(uow.session, uow.dialect)
 

@@ -39,6 +39,10 @@ async def occupy_window(
     """Take the window for this operator, refusing one a colleague holds; releases other windows."""
     window = await lookups.window(uow.session, window_id)
     require_office(principal, window.office_id)
+    if not window.active:
+        raise Conflict(
+            f"window {window.number} is retired; choose another window", code="window_inactive"
+        )
     office = await lookups.office(uow.session, window.office_id)
     user = await _lock_operator(uow, principal)
     window = await office_repo.lock_window(uow.session, window_id) or window

@@ -83,8 +83,16 @@ class TopicSpec:
     operations: list[dict[str, str]] = field(default_factory=list)
 
 
-async def create_topic(uow: UnitOfWork, office_id: int, spec: TopicSpec, now: datetime) -> Topic:
-    """Add a topic; a topic with children becomes a menu on the kiosk."""
+async def create_topic(
+    uow: UnitOfWork,
+    office_id: int,
+    spec: TopicSpec,
+    now: datetime,
+    *,
+    actor: Principal | None = None,
+) -> Topic:
+    """Add a topic; a topic with children becomes a menu on the kiosk (`actor`: who, for the
+    audit; None: the server itself)."""
     await lookups.office(uow.session, office_id)
     if spec.parent_id is not None:
         parent = await uow.session.get(Topic, spec.parent_id)
@@ -104,12 +112,18 @@ async def create_topic(uow: UnitOfWork, office_id: int, spec: TopicSpec, now: da
     )
     uow.session.add(topic)
     await uow.session.flush()
-    await _announce_change(uow, office_id, "topic", topic.id, now)
+    await _announce_change(uow, office_id, "topic", topic.id, now, actor)
     return topic
 
 
 async def create_window(
-    uow: UnitOfWork, office_id: int, number: int, name: str, now: datetime
+    uow: UnitOfWork,
+    office_id: int,
+    number: int,
+    name: str,
+    now: datetime,
+    *,
+    actor: Principal | None = None,
 ) -> Window:
     """Add a service window; numbers are unique within an office."""
     await lookups.office(uow.session, office_id)
@@ -121,7 +135,7 @@ async def create_window(
         await uow.session.flush()
     except IntegrityError as error:  # a concurrent create of the same number
         raise AlreadyExists(f"office {office_id} already has a window number {number}") from error
-    await _announce_change(uow, office_id, "window", window.id, now)
+    await _announce_change(uow, office_id, "window", window.id, now, actor)
     return window
 
 
@@ -135,7 +149,14 @@ class UserSpec:
     display_name: str = ""
 
 
-async def create_user(uow: UnitOfWork, passwords: Passwords, spec: UserSpec, now: datetime) -> User:
+async def create_user(
+    uow: UnitOfWork,
+    passwords: Passwords,
+    spec: UserSpec,
+    now: datetime,
+    *,
+    actor: Principal | None = None,
+) -> User:
     """Add a user with an argon2id password hash and optional topic skills."""
     problem = password_problem(spec.password, spec.login)
     if problem:
@@ -167,7 +188,7 @@ async def create_user(uow: UnitOfWork, passwords: Passwords, spec: UserSpec, now
         uow.session.add(Skill(user_id=user.id, topic_id=topic_id, priority=priority))
     await uow.session.flush()
     if spec.office_id is not None:
-        await _announce_change(uow, spec.office_id, "user", user.id, now)
+        await _announce_change(uow, spec.office_id, "user", user.id, now, actor)
     return user
 
 
@@ -192,6 +213,7 @@ async def create_kiosk(
     now: datetime,
     *,
     spool_dir: Path | None = None,
+    actor: Principal | None = None,
 ) -> tuple[Kiosk, str]:
     """Register a kiosk and its printer (file printers only inside `spool_dir`; None: none);
     the kiosk and its key, which is shown this once."""
@@ -209,7 +231,7 @@ async def create_kiosk(
     )
     uow.session.add(kiosk)
     await uow.session.flush()
-    await _announce_change(uow, office_id, "kiosk", kiosk.id, now)
+    await _announce_change(uow, office_id, "kiosk", kiosk.id, now, actor)
     return kiosk, key
 
 

@@ -19,7 +19,7 @@ from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
 from queue_server.db.repositories import users as user_repo
 from queue_server.errors import NotAuthenticated
-from queue_server.services import lookups
+from queue_server.services import lookups, queue_views
 from queue_server.services.access import Principal, require_office
 from queue_server.services.stats import operator_state
 
@@ -47,7 +47,9 @@ def _office_json(office: Office) -> dict[str, Any]:
     }
 
 
-def _held_ticket_json(ticket: Ticket, topic: Topic | None, window: Window | None) -> dict[str, Any]:
+def _held_ticket_json(
+    ticket: Ticket, topic: Topic | None, window: Window | None, office: Office | None
+) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -65,6 +67,7 @@ def _held_ticket_json(ticket: Ticket, topic: Topic | None, window: Window | None
         "transfer_count": ticket.transfer_count,
         "note": ticket.note,
         "window": _window_json(window),
+        "actions": queue_views.staff_actions(ticket, office.recall_limit if office else None),
     }
 
 
@@ -137,7 +140,7 @@ async def operator_overview(
         "paused_reason": user.paused_reason,
         "paused_at": _iso(user.paused_at),
         "window": _window_json(ticket_window or window),
-        "ticket": None if held is None else _held_ticket_json(held, topic, ticket_window),
+        "ticket": None if held is None else _held_ticket_json(held, topic, ticket_window, office),
         "topic_ids": sorted(skills),
         "office": None if office is None else _office_json(office),
         "today": figures,
@@ -160,6 +163,7 @@ async def waiting_list(session: AsyncSession, office_id: int, now: datetime) -> 
                 "queued_at": t.queued_at.isoformat(),
                 "transfer_count": t.transfer_count,
                 "note": t.note,
+                "actions": queue_views.staff_actions(t, None),
             }
             for t in tickets
         ],
@@ -167,14 +171,14 @@ async def waiting_list(session: AsyncSession, office_id: int, now: datetime) -> 
 
 
 async def topic_operations(session: AsyncSession, office_id: int) -> list[dict[str, Any]]:
-    """Active leaf topics with their parent's name and the operations of the service standard."""
+    """Offered leaf topics with their parent's name and the operations of the service standard."""
     everything = await office_repo.topics_of_office(session, office_id)
     by_id = {t.id: t for t in everything}
     # Any child, even an inactive one, makes a menu: a transfer there would be refused.
     parents = {t.parent_id for t in everything if t.parent_id is not None}
     result = []
-    for topic in everything:
-        if topic.id in parents or not topic.active:
+    for topic in queue_views.offered_topics(everything):
+        if topic.id in parents:
             continue
         parent = by_id.get(topic.parent_id) if topic.parent_id else None
         result.append(

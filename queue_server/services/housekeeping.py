@@ -1,4 +1,5 @@
 """Closing time: tickets still waiting when the office closes become `expired`, never dropped.
+The closing is the day's own: a calendar day (a shortened day, a holiday) replaces its weekday's.
 
 An office open round the clock never closes, so its queue (waiting, called, serving) is kept
 across midnight; only the service day changes.
@@ -15,12 +16,12 @@ from queue_server.db.engine import Database, UnitOfWork
 from queue_server.db.models import Office, Ticket
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
-from queue_server.services import eventlog
+from queue_server.services import calendar, eventlog
 
 
 async def expire_office(uow: UnitOfWork, office: Office, now: datetime) -> int:
     """Expire the waiting tickets of days that have closed; how many."""
-    hours, zone = schedule.parse_hours(office.hours), ZoneInfo(office.timezone)
+    hours, zone = await calendar.hours_near(uow.session, office, now), ZoneInfo(office.timezone)
     day = schedule.last_closed_day(hours, now, zone)
     if day is None:
         return 0  # always open: the queue carries on across midnight

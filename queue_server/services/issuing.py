@@ -25,7 +25,7 @@ from queue_server.errors import (
     TopicNotIssuable,
     Unprocessable,
 )
-from queue_server.services import estimates, eventlog, lookups
+from queue_server.services import calendar, estimates, eventlog, lookups
 from queue_server.services.access import Principal, require_office
 
 CUSTOMER_TYPES = ("individual", "organization")
@@ -81,6 +81,11 @@ async def identify_issuer(
         if kiosk is None:
             raise NotAuthenticated(
                 "This kiosk's key is not valid. Staff: open the kiosk page with its current link."
+            )
+        if not kiosk.active:
+            raise NotAuthenticated(
+                "This kiosk is retired. Staff: restore it in administration (kiosks) or use "
+                "another kiosk."
             )
         return Issuer(KIOSK, kiosk=kiosk)
     if remote:
@@ -147,10 +152,11 @@ async def _admit_remote(
         await repo.forget_counts_before(uow.session, RemoteIssue, "hour", hour - timedelta(hours=1))
 
 
-def closed_error(office: Office, now: datetime) -> OfficeClosed:
-    """The refusal outside hours, saying when the office opens (translated for visitors)."""
+def closed_error(office: Office, now: datetime, hours: schedule.Hours) -> OfficeClosed:
+    """The refusal outside hours, saying when the office next really opens (past its calendar's
+    days off; translated for visitors)."""
     zone = ZoneInfo(office.timezone)
-    opens = schedule.next_opening(schedule.parse_hours(office.hours), now, zone)
+    opens = schedule.next_opening(hours, now, zone)
     if opens is None:
         return OfficeClosed("The office is closed and has no opening hours set.")
     return OfficeClosed(
@@ -160,11 +166,12 @@ def closed_error(office: Office, now: datetime) -> OfficeClosed:
     )
 
 
-def _issuable(topic: Topic | None, has_children: bool, office_id: int, topic_id: int) -> Topic:
+def _issuable(found: offices.OfficeTopic, topic_id: int) -> Topic:
     """The topic to issue, or the refusal that says why not."""
+    topic, has_children = found.topic, found.has_children
     if topic is None:
-        raise lookups.no_topic(office_id, topic_id)
-    if not topic.active:
+        raise lookups.no_topic(found.office.id, topic_id)
+    if not found.offered:  # retired, or under a retired menu
         raise TopicNotIssuable("Topic {topic_id} is not offered at the moment.", topic_id=topic_id)
     if has_children:
         raise TopicNotIssuable(
@@ -219,16 +226,16 @@ async def issue_ticket(uow: UnitOfWork, request: IssueRequest, now: datetime) ->
     found = await offices.office_with_topic(uow.session, request.office_id, request.topic_id)
     if found is None:
         raise lookups.no_office(request.office_id)
-    office, topic_found, has_children = found
+    office = found.office
     kiosk_id = _kiosk_of(request, office)
     if request.idempotency_key is not None:
         earlier = await _claim(uow, office, request.idempotency_key, now)
         if earlier is not None:
             return earlier
-    topic = _issuable(topic_found, has_children, office.id, request.topic_id)
+    topic = _issuable(found, request.topic_id)
     zone = ZoneInfo(office.timezone)
-    if not schedule.is_open(schedule.parse_hours(office.hours), now, zone):
-        raise closed_error(office, now)
+    if not schedule.is_open(await calendar.hours_today(uow.session, office, now), now, zone):
+        raise closed_error(office, now, await calendar.hours_near(uow.session, office, now))
     if request.issuer is not None and request.issuer.channel == REMOTE:
         await _admit_remote(uow, office, request, now)
     kiosk = None

@@ -44,6 +44,13 @@ async def topic_in_office(session: AsyncSession, office_id: int, topic_id: int) 
     return found
 
 
+async def topic(session: AsyncSession, topic_id: int) -> Topic:
+    found = await session.get(Topic, topic_id)
+    if found is None:
+        raise TopicNotFound(f"there is no topic with id {topic_id}")
+    return found
+
+
 async def window(session: AsyncSession, window_id: int) -> Window:
     found = await session.get(Window, window_id)
     if found is None:

@@ -69,7 +69,12 @@ async def leave_windows(uow: UnitOfWork, principal: Principal, now: datetime) ->
     held = await ticket_repo.active_ticket_of_operator(uow.session, user.id)
     if held is not None:
         raise OperatorBusy(f"finish or return ticket {held.number} before leaving the window")
-    for window in await office_repo.windows_held_by(uow.session, user.id):
+    await release_windows(uow, user.id, now)
+
+
+async def release_windows(uow: UnitOfWork, user_id: int, now: datetime) -> None:
+    """Free the windows the user holds, telling each office's screens."""
+    for window in await office_repo.windows_held_by(uow.session, user_id):
         window.operator_id, window.occupied_at = None, None
         await eventlog.record(
             uow,
@@ -77,5 +82,5 @@ async def leave_windows(uow: UnitOfWork, principal: Principal, now: datetime) ->
             type=EventType.WINDOW_CLOSED,
             at=now,
             window=window,
-            user_id=user.id,
+            user_id=user_id,
         )

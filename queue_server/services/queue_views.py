@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server import i18n
-from queue_server.core import schedule
+from queue_server.core import lifecycle, schedule, topic_rules
 from queue_server.db.models import Office, Ticket, Topic, Window
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
@@ -25,6 +26,14 @@ def topic_name(topic: Topic, lang: str) -> str:
 def topic_names(topic: Topic) -> dict[str, str]:
     """Both names, for a page that shows either language (English falls back to Russian)."""
     return {lang: topic_name(topic, lang) for lang in i18n.LANGUAGES}
+
+
+def offered_topics(topics: Sequence[Topic]) -> list[Topic]:
+    """The topics the kiosk offers, in their order: active, and every menu above them too."""
+    shown = topic_rules.offered(
+        topic_rules.Node(t.id, t.parent_id, t.prefix, t.active) for t in topics
+    )
+    return [topic for topic in topics if topic.id in shown]
 
 
 def office_is_open(office: Office, now: datetime) -> bool:
@@ -47,8 +56,9 @@ def office_view(office: Office, now: datetime) -> dict[str, Any]:
 async def topic_tree(
     session: AsyncSession, office_id: int, lang: str, now: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """Active topics as a tree with waiting counts and the wait a new ticket can expect."""
-    topics = [t for t in await office_repo.topics_of_office(session, office_id) if t.active]
+    """Offered topics (active, under active menus) as a tree with waiting counts and the wait a
+    new ticket can expect."""
+    topics = offered_topics(await office_repo.topics_of_office(session, office_id))
     waiting = await ticket_repo.waiting_counts(session, office_id)
     waits = await estimates.new_ticket_waits(session, office_id, [t.id for t in topics], now)
     nodes: dict[int, dict[str, Any]] = {}
@@ -85,6 +95,8 @@ class TicketStatusView:
     position: int
     estimated_wait_seconds: int
     window: Window | None
+    # The office's, where staff answers need it to say whether a recall is left.
+    recall_limit: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +143,21 @@ async def status_of(
     position, wait = await estimates.ticket_position(session, ticket, now)
     window = await session.get(Window, ticket.window_id) if ticket.window_id else None
     return TicketStatusView(ticket, position, wait, window)
+
+
+async def staff_status_of(
+    session: AsyncSession, ticket: Ticket, now: datetime | None = None
+) -> TicketStatusView:
+    """`status_of` with the office's recall limit, for the answers of staff actions."""
+    view = await status_of(session, ticket, now)
+    office = await session.get(Office, ticket.office_id)
+    return replace(view, recall_limit=office.recall_limit if office else None)
+
+
+def staff_actions(ticket: Ticket, recall_limit: int | None) -> list[str]:
+    """The lifecycle actions staff may take on the ticket now: the buttons a console enables."""
+    status = lifecycle.TicketStatus(ticket.status)
+    return [a.value for a in lifecycle.ticket_actions(status, ticket.recall_count, recall_limit)]
 
 
 async def waiting_views(

@@ -10,14 +10,24 @@ from typing import Any
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Office, Topic
 from queue_server.db.repositories import offices as office_repo
-from queue_server.services import catalogue
+from queue_server.services import catalogue, holidays
 
 
 def builtin_catalogue() -> dict[str, Any]:
-    """The two Lipetsk centres and the topic tree of the service standard."""
+    """The two Lipetsk centres, the Company representative and their topic trees."""
     text = resources.files("queue_server.catalogue").joinpath("lipetsk.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+def office_tree(data: dict[str, Any], office: dict[str, Any]) -> list[dict[str, Any]]:
+    """The topic tree an office names in `trees`; the centres' tree (`topics`) if it names none."""
+    name = office.get("tree")
+    trees: dict[str, list[dict[str, Any]]] = data.get("trees", {})
+    if name is not None and name not in trees:
+        raise ValueError(f"office {office['name']!r} names the tree {name!r}, not in trees")
+    tree: list[dict[str, Any]] = data["topics"] if name is None else trees[name]
+    return tree
 
 
 async def _ensure_topic(
@@ -78,6 +88,12 @@ async def seed(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> dict[str
                 await catalogue.create_window(uow, office.id, number, f"Окно {number}", now)
                 added["windows"] += 1
         existing = list(await office_repo.topics_of_office(uow.session, office.id))
-        for node in data["topics"]:
+        for node in office_tree(data, spec):
             added["topics"] += await _ensure_topic(uow, office, existing, node, None, now)
     return added
+
+
+async def seed_holidays(uow: UnitOfWork, now: datetime) -> int:
+    """Russia's public holidays and shortened days (2026-2027) as calendar days of the offices in
+    Russian time zones, keeping every date an admin set; how many dates were added or changed."""
+    return await holidays.load(uow, holidays.production_calendar(), now)

@@ -7,7 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from queue_server.core.events import EventType
-from queue_server.core.lifecycle import Action, TicketStatus, TransitionRefused, next_status
+from queue_server.core.lifecycle import (
+    Action,
+    TicketStatus,
+    TransitionRefused,
+    may_recall,
+    next_status,
+)
 from queue_server.db.engine import UnitOfWork
 from queue_server.db.models import Ticket, Topic, Window
 from queue_server.db.repositories import offices as office_repo
@@ -98,7 +104,7 @@ async def _apply(
 async def _refuse_recall_past_limit(uow: UnitOfWork, ticket: Ticket) -> None:
     """The office's recall limit holds for every client, not only for the console."""
     office = await lookups.office(uow.session, ticket.office_id)
-    if ticket.recall_count >= office.recall_limit:
+    if not may_recall(ticket.recall_count, office.recall_limit):
         raise Conflict(
             f"ticket {ticket.number} has been recalled {ticket.recall_count} times, the office's "
             "limit; start serving the visitor or mark the ticket as a no-show",
@@ -119,7 +125,8 @@ async def _transfer_topic(
 
 
 async def _issuable(uow: UnitOfWork, topic: Topic) -> int:
-    if not topic.active or await office_repo.has_children(uow.session, topic.id):
+    offered = await office_repo.topic_offered(uow.session, topic.id)
+    if not offered or await office_repo.has_children(uow.session, topic.id):
         raise TopicNotIssuable(f"topic {topic.id} is a menu or inactive; choose a leaf topic")
     return topic.id
 

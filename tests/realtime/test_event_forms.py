@@ -99,6 +99,9 @@ async def _set_up(rec: Recorder, url: str) -> tuple[Office, list[int], int, int,
     return office, topics, window.id, kiosk.id, principal
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 async def _issue_and_print(rec: Recorder, office: Office, topic_id: int, kiosk_id: int) -> Ticket:
     """A ticket from the kiosk, its slip printed: first out of paper, then after a new roll."""
     with loopback_printer(PAPER_OUT) as printer:
@@ -161,6 +164,8 @@ async def _scenario(url: str) -> tuple[Recorder, list[Message]]:
         await _issue(rec, office, topics[0])
         rec.now += timedelta(days=1)  # never called, it expires when the day is over
         async with rec.step() as uow:
+            # An always-open office keeps its queue overnight: this one closes at 19:00.
+            office.hours = {day: [["08:00", "19:00"]] for day in WEEKDAYS}
             await housekeeping.expire_office(uow, office, rec.now)
         async with database.reading() as session:
             later = await live_state.events_after(session, office.id, 0)

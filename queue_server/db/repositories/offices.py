@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import and_, bindparam, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -63,12 +63,26 @@ async def kiosks_of_office(session: AsyncSession, office_id: int) -> Sequence[Ki
     return (await session.scalars(statement)).all()
 
 
+def _retired_in_chain() -> Any:
+    """EXISTS: the topic `:topic_id` or a menu above it is retired (the kiosk does not offer it)."""
+    start, above = aliased(Topic), aliased(Topic)
+    chain = (
+        select(start.id, start.parent_id, start.active)
+        .where(start.id == bindparam("topic_id"))
+        .cte("topic_chain", recursive=True)
+    )
+    chain = chain.union_all(
+        select(above.id, above.parent_id, above.active).where(above.id == chain.c.parent_id)
+    )
+    return exists().where(chain.c.active == false())
+
+
 def _office_with_topic() -> Any:
     child = aliased(Topic)
     has_children = exists().where(child.parent_id == Topic.id)
     topic_of_office = and_(Topic.id == bindparam("topic_id"), Topic.office_id == Office.id)
     return (
-        select(Office, Topic, has_children)
+        select(Office, Topic, has_children, _retired_in_chain())
         .outerjoin(Topic, topic_of_office)
         .where(Office.id == bindparam("office_id"))
     )
@@ -78,14 +92,34 @@ def _office_with_topic() -> Any:
 _OFFICE_WITH_TOPIC = _office_with_topic()
 
 
+class OfficeTopic(NamedTuple):
+    office: Office
+    topic: Topic | None
+    has_children: bool
+    offered: bool
+    """The topic and every menu above it are active."""
+
+
 async def office_with_topic(
     session: AsyncSession, office_id: int, topic_id: int
-) -> tuple[Office, Topic | None, bool] | None:
-    """The office, its topic `topic_id` (None if it has no such topic) and whether that topic has
-    sub-topics, in one query (the kiosk's tap); None if there is no such office."""
+) -> OfficeTopic | None:
+    """The office, its topic `topic_id` (None if it has no such topic), whether that topic has
+    sub-topics and whether the kiosk offers it, in one query (the kiosk's tap); None if there is
+    no such office."""
     values = {"office_id": office_id, "topic_id": topic_id}
     row = (await session.execute(_OFFICE_WITH_TOPIC, values)).first()
     if row is None:
         return None
-    office, topic, children = row
-    return office, topic, bool(children) if topic is not None else False
+    office, topic, children, retired = row
+    if topic is None:
+        return OfficeTopic(office, None, False, False)
+    return OfficeTopic(office, topic, bool(children), not retired)
+
+
+_RETIRED_IN_CHAIN = select(_retired_in_chain())
+
+
+async def topic_offered(session: AsyncSession, topic_id: int) -> bool:
+    """Whether the topic and every menu above it are active."""
+    retired = (await session.execute(_RETIRED_IN_CHAIN, {"topic_id": topic_id})).scalar_one()
+    return not retired

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queue_server.db.models import AuthSession, Skill, User, WsTicket
@@ -27,6 +27,45 @@ async def skills_of(session: AsyncSession, user_id: int) -> dict[int, int]:
         )
     ).all()
     return {topic_id: priority for topic_id, priority in rows}
+
+
+async def list_users(session: AsyncSession, office_id: int | None) -> Sequence[User]:
+    """Every user, active or not, of one office (or of all: None), by id."""
+    statement = select(User).order_by(User.id)
+    if office_id is not None:
+        statement = statement.where(User.office_id == office_id)
+    return (await session.scalars(statement)).all()
+
+
+async def skills_of_users(
+    session: AsyncSession, user_ids: Sequence[int]
+) -> dict[int, dict[int, int]]:
+    """{user id: {topic id: priority}} of these users (those without skills are absent)."""
+    result: dict[int, dict[int, int]] = {}
+    if not user_ids:
+        return result
+    statement = select(Skill.user_id, Skill.topic_id, Skill.priority).where(
+        Skill.user_id.in_(user_ids)
+    )
+    for user_id, topic_id, priority in (await session.execute(statement)).all():
+        result.setdefault(user_id, {})[topic_id] = priority
+    return result
+
+
+async def replace_skills(session: AsyncSession, user_id: int, skills: dict[int, int]) -> None:
+    await session.execute(delete(Skill).where(Skill.user_id == user_id))
+    session.add_all(
+        Skill(user_id=user_id, topic_id=topic_id, priority=priority)
+        for topic_id, priority in skills.items()
+    )
+    await session.flush()
+
+
+async def other_active_admins(session: AsyncSession, user_id: int) -> int:
+    statement = select(func.count(User.id)).where(
+        User.role == "admin", User.active.is_(True), User.id != user_id
+    )
+    return int(await session.scalar(statement) or 0)
 
 
 async def users_of_office(session: AsyncSession, office_id: int) -> Sequence[User]:
@@ -61,6 +100,16 @@ async def session_with_user(
 
 async def delete_session(session: AsyncSession, token_hash: str) -> None:
     await session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash))
+
+
+async def delete_sessions_of(
+    session: AsyncSession, user_id: int, keep_token_hash: str | None = None
+) -> None:
+    """End the user's login sessions (their websocket tickets go with them), but the one kept."""
+    statement = delete(AuthSession).where(AuthSession.user_id == user_id)
+    if keep_token_hash is not None:
+        statement = statement.where(AuthSession.token_hash != keep_token_hash)
+    await session.execute(statement)
 
 
 async def delete_expired_sessions(session: AsyncSession, now: datetime) -> None:
