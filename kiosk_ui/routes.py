@@ -51,6 +51,7 @@ TEXTS = {
     "opens_today": "It opens today at {time}.",
     "opens_tomorrow": "It opens tomorrow at {time}.",
     "opens_on": "It opens on {day} at {time}.",
+    "opens_on_date": "It opens on {day}, {date}, at {time}.",
     "opens_never": "Opening hours are not set.",
     "offline_title": "No connection to the server",
     "offline_text": (

@@ -7,6 +7,7 @@ script and inside an iframe on the company's website.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from queue_server import i18n, web
 from queue_server.api import reports as reports_api
-from queue_server.api.deps import CurrentFigures, ReadingDep
+from queue_server.api.deps import ClockDep, CurrentFigures, ReadingDep
 from queue_server.api.schemas import MAX_ID
 from queue_server.errors import QueueError
 
@@ -85,6 +86,13 @@ SCRIPT_TEXTS = {
     "ev_added_window": "A window was added",
     "ev_added_user": "An account was added",
     "ev_added_kiosk": "A kiosk was added",
+    "ev_changed_office": "The office's settings were changed",
+    "ev_changed_topic": "A topic was changed",
+    "ev_changed_window": "A window was changed",
+    "ev_changed_user": "An account was changed",
+    "ev_changed_kiosk": "A kiosk was changed",
+    "ev_changed_calendar": "The hours of a date were changed",
+    "ev_added_calendar": "The hours of a date were changed",
     "live_socket": "Live",
     "live_polling": "Polling",
     "office_total": "Whole office",
@@ -129,21 +137,34 @@ def _grid(load: dict[str, Any], customer_type: str, lang: str) -> list[dict[str,
     return rows
 
 
+def _calendar(load: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The coming calendar days as the page lists them: "Fri 01.05: Closed — note"."""
+    translate = i18n.translator(lang, DOMAIN)
+    listed = []
+    for day in load["calendar_days"]:
+        when = date.fromisoformat(day["date"])
+        hours = ", ".join("–".join(pair) for pair in day["hours"]) or translate("Closed")
+        label = f"{translate(WEEKDAY_NAMES[when.weekday()])} {when:%d.%m}"
+        listed.append({"date": day["date"], "label": label, "hours": hours, "note": day["note"]})
+    return listed
+
+
 @router.get("/load/{office_id}", response_class=HTMLResponse)
 async def load_page(
-    request: Request, office_id: int, figures: CurrentFigures, session: ReadingDep
+    request: Request, office_id: int, figures: CurrentFigures, session: ReadingDep, clock: ClockDep
 ) -> HTMLResponse:
     """Public: when the office is busy and when it is free, by weekday and hour."""
     try:
         if not 1 <= office_id <= MAX_ID:
             raise QueueError("no such office", status=404)
-        load = await reports_api.office_load(office_id, figures, session)
+        load = await reports_api.office_load(office_id, figures, session, clock)
     except QueueError:
         return web.render(request, "load/missing.html", DOMAIN, status_code=404)
     lang = web.page_language(request)
     context = {
         "load": load,
         "grids": {kind: _grid(load, kind, lang) for kind in ("individual", "organization")},
+        "calendar": _calendar(load, lang),
         "embed": request.query_params.get("embed") == "1",
         "office_id": office_id,
     }

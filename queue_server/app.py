@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+import admin_pages.routes
 import display_board.routes
 import kiosk_ui.routes
 import manager_dashboard.routes
@@ -20,6 +21,7 @@ from queue_server.api import (
     admin,
     audit,
     auth,
+    calendar,
     console,
     editing,
     feedback,
@@ -69,6 +71,7 @@ def api_router() -> APIRouter:
         editing,
         users,
         audit,
+        calendar,
         public,
         operators,
         managers,
@@ -159,6 +162,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(ws.router)
     web.install(app)
     api_docs.install(app)
-    for ui in (kiosk_ui, display_board, operator_console, manager_dashboard):
+    for ui in (kiosk_ui, display_board, operator_console, manager_dashboard, admin_pages):
         ui.routes.install(app)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,11 @@ from argon2 import PasswordHasher
 from queue_server.core.numbering import is_valid_prefix
 from tests.concurrency import server_process
 from tests.concurrency.server_process import QUEUE_SERVER
+from tests.support import free_port, login_token
 
 DAILY = [["08:00", "19:00"]]
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CENTRES = "SELECT id, name, address, timezone, hours FROM offices WHERE name LIKE 'ЦОК%'"
 
 
 def cli(
@@ -89,31 +92,35 @@ def _catalogue_counts(url: str) -> tuple[int, int, int]:
 
 def test_seed_loads_the_catalogue_once(migrated_url: str) -> None:
     first = ok(cli(migrated_url, "seed"))
-    assert "2 offices, 10 windows, 30 topics added" in first
+    assert "3 offices, 12 windows, 34 topics added" in first
     counts = _catalogue_counts(migrated_url)
     second = ok(cli(migrated_url, "seed"))
     assert "0 offices, 0 windows, 0 topics added" in second
-    assert _catalogue_counts(migrated_url) == counts == (2, 10, 30)
+    assert _catalogue_counts(migrated_url) == counts == (3, 12, 34)
 
 
 def test_seed_gives_both_lipetsk_offices_their_hours(migrated_url: str) -> None:
     import json
 
     ok(cli(migrated_url, "seed"))
-    offices = rows(migrated_url, "SELECT id, name, address, timezone, hours FROM offices")
+    offices = rows(migrated_url, CENTRES)
     assert len(offices) == 2
     for office in offices:
         assert "Липецк" in office.name and "Липецк" in office.address
         assert office.timezone == "Europe/Moscow"
         hours = json.loads(office.hours) if isinstance(office.hours, str) else office.hours
         assert hours == {day: DAILY for day in WEEK}
-    windows = rows(migrated_url, "SELECT office_id, count(*) FROM windows GROUP BY office_id")
+    windows = rows(
+        migrated_url,
+        "SELECT office_id, count(*) FROM windows WHERE office_id IN "
+        "(SELECT id FROM offices WHERE name LIKE 'ЦОК%') GROUP BY office_id",
+    )
     assert sorted(count for _office, count in windows) == [4, 6]
 
 
 def test_seed_builds_the_topic_tree_of_the_standard(migrated_url: str) -> None:
     ok(cli(migrated_url, "seed"))
-    for (office_id,) in rows(migrated_url, "SELECT id FROM offices"):
+    for office_id, *_ in rows(migrated_url, CENTRES):  # the representative's: test_seeding.py
         topics = rows(
             migrated_url,
             "SELECT id, parent_id, name_ru, name_en, prefix FROM topics WHERE office_id = :office",
@@ -207,6 +214,54 @@ def test_create_user_refuses_a_weak_password_with_advice(migrated_url: str, pass
     )
     assert weak.returncode == 2 and "unrelated words" in weak.stderr
     assert rows(migrated_url, "SELECT count(*) FROM users")[0][0] == 0
+
+
+def _wait_until_answering(server: server_process.ServerProcess) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.process.poll() is None, f"the demo exited:\n{server.log_tail()}"
+        try:
+            if httpx.get(f"{server.url}/api/v1/offices", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"the demo did not answer within 60 s:\n{server.log_tail()}")
+
+
+@pytest.mark.slow
+def test_demo_signs_in_a_consultant_at_the_representative_with_its_kiosk(
+    empty_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    log = tmp_path / "demo.log"
+    with log.open("wb") as sink:
+        demo = subprocess.Popen(
+            [str(QUEUE_SERVER), "demo", "--host", "127.0.0.1", "--port", str(port)],
+            env=server_process.server_env(empty_url, PYTHONUNBUFFERED="1"),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    server = server_process.ServerProcess(f"http://127.0.0.1:{port}", demo, log)
+    url = server.url
+    try:
+        _wait_until_answering(server)
+        printed = log.read_text("utf-8")
+        representative = "Представитель Компании, Липецк, пр. Победы, 87а"
+        kiosks = [line for line in printed.splitlines() if line.strip().startswith("kiosk")]
+        assert len(kiosks) == 3 and representative in kiosks[2], printed
+        assert "consultant demo-consultant operator, office 3" in " ".join(printed.split())
+        kiosk_page = kiosks[2].split()[1].replace("localhost", "127.0.0.1")
+        assert httpx.get(kiosk_page, timeout=10).status_code == 200
+        token = login_token(url, "consultant", "demo-consultant")
+        me = httpx.get(
+            f"{url}/api/v1/operators/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        assert me.json()["office"]["name"] == representative
+    finally:
+        server.stop()
 
 
 def test_demo_refuses_to_make_its_accounts_outside_demo_mode(migrated_url: str) -> None:

@@ -44,6 +44,16 @@ class Target:
     # made before the login endpoint is fuzzed into throttling this client.
     spare_tokens: list[str] = field(default_factory=list)
     sign_ins: int = 0
+    # Users whose password or active state a fuzzed call must not change (the fuzzer's admin,
+    # the sign-in login), and the user such a call edits instead.
+    protected_user_ids: frozenset[int] = frozenset()
+    spare_user_id: int = 0
+
+    def aim(self, case: Any) -> None:
+        """A new password or a deactivation of a protected user would sign the fuzzer out (or
+        fail every real sign-in) for the rest of the run: edit the spare user instead."""
+        if case.path_parameters and case.path_parameters.get("user_id") in self.protected_user_ids:
+            case.path_parameters["user_id"] = self.spare_user_id
 
     def token_for(self, case: Any) -> str:
         if case.operation.path.endswith("/auth/logout") and self.spare_tokens:
@@ -56,8 +66,9 @@ class Target:
         return self.sign_ins % 2 == 0
 
 
-def _populate(admin: Api) -> None:
-    """Something for generated ids and bodies to hit: the first ids of each kind exist."""
+def _populate(admin: Api) -> tuple[int, int]:
+    """Something for generated ids and bodies to hit: the first ids of each kind exist. The ids
+    of the sign-in user and of a spare user."""
     office = admin.office()
     topic = admin.topic(office["id"], "A")
     menu = admin.topic(office["id"], "M")
@@ -67,12 +78,14 @@ def _populate(admin: Api) -> None:
     admin.ok(admin.post(f"/api/v1/offices/{office['id']}/kiosks", json={"name": "Hall"}), 201)
     operator = admin.operator(office["id"])
     body = {"login": SIGN_IN_LOGIN, "password": SIGN_IN_PASSWORD, "role": "operator"}
-    admin.ok(admin.post("/api/v1/users", json={**body, "office_id": office["id"]}), 201)
+    sign_in = admin.ok(admin.post("/api/v1/users", json={**body, "office_id": office["id"]}), 201)
+    spare, _login, _password = admin.user("operator", office["id"])
     for _ in range(4):
         admin.issue(office["id"], topic["id"])
     called = operator.ok(operator.post(f"/api/v1/windows/{window['id']}/call-next"))
     operator.ok(operator.post(f"/api/v1/tickets/{called['id']}/start"))
     operator.close()
+    return sign_in["id"], spare["id"]
 
 
 @pytest.fixture(scope="module")
@@ -87,10 +100,11 @@ def fuzz_target(
     with support.running_server(settings_, FrozenClock(DEFAULT_NOW)) as server:
         token = login_token(server.url, ADMIN_LOGIN, ADMIN_PASSWORD)
         admin = Api(server.url, token)
-        _populate(admin)
+        admin_id = admin.ok(admin.get("/api/v1/auth/me"))["user_id"]
+        sign_in_id, spare_id = _populate(admin)
         admin.close()
         spares = [login_token(server.url, ADMIN_LOGIN, ADMIN_PASSWORD) for _ in range(40)]
-        yield Target(server.url, token, spares)
+        yield Target(server.url, token, spares, 0, frozenset({admin_id, sign_in_id}), spare_id)
 
 
 def _published_schema() -> dict[str, Any]:
@@ -121,6 +135,7 @@ def test_no_input_yields_a_server_error_or_an_undocumented_status(
     case: Any, fuzz_target: Target
 ) -> None:
     headers = {"Authorization": f"Bearer {fuzz_target.token_for(case)}"}
+    fuzz_target.aim(case)
     case.call_and_validate(base_url=fuzz_target.url, headers=headers, checks=CHECKS, timeout=30)
 
 

@@ -457,7 +457,7 @@ def test_lifecycle_invariants(sqlite_templates: SqliteTemplates, tmp_path: Path)
     run_state_machine_as_test(
         LifecycleMachine,
         settings=settings(
-            max_examples=50,
+            max_examples=30,
             stateful_step_count=30,
             deadline=None,
             # The same mornings on every run: with random ones, a rare move (a pause, leaving

@@ -4,6 +4,7 @@ import { append, el, readJson } from "/static/common/dom.js";
 import { daysBetween, minutes, weekdayIndex } from "/static/common/format.js";
 import { Offline, createClient } from "/static/common/http.js";
 import { multilingual } from "/static/common/i18n.js";
+import { LiveChannel } from "/static/common/live.js";
 
 (() => {
   const config = readJson("kiosk-config");
@@ -41,6 +42,10 @@ import { multilingual } from "/static/common/i18n.js";
     back: null,
     idleTimer: null,
     retryTimer: null,
+    live: null, // the office's display channel: set-up changes reach the menu at once
+    snapshots: 0,
+    refreshing: false,
+    changedAgain: false,
   };
 
   // The kiosk is opened once as /kiosk/{id}?key=K by staff; it keeps K and takes it out of the
@@ -279,7 +284,10 @@ import { multilingual } from "/static/common/i18n.js";
     const days = daysBetween(kiosk.today, day);
     if (days === 0) return t("opens_today", { time }, lang);
     if (days === 1) return t("opens_tomorrow", { time }, lang);
-    return t("opens_on", { day: t(`weekday_${weekdayIndex(day)}`, {}, lang), time }, lang);
+    const weekday = t(`weekday_${weekdayIndex(day)}`, {}, lang);
+    // After a long holiday a weekday alone would name the wrong week: add the date.
+    if (days > 6) return t("opens_on_date", { day: weekday, date: `${day.slice(8, 10)}.${day.slice(5, 7)}`, time }, lang);
+    return t("opens_on", { day: weekday, time }, lang);
   }
 
   function renderClosed() {
@@ -355,7 +363,12 @@ import { multilingual } from "/static/common/i18n.js";
       }
       if (!kiosk.ok) throw new Offline(`HTTP ${kiosk.status}`);
       state.kiosk = kiosk.body;
+      listen(kiosk.body.office_id);
       officeName.textContent = kiosk.body.office.name;
+      if (kiosk.body.active === false) {
+        renderNoKey(); // a retired kiosk: its key issues nothing until staff restore it
+        return false;
+      }
       if (!kiosk.body.office.open_now) {
         renderClosed();
         return false;
@@ -470,6 +483,45 @@ import { multilingual } from "/static/common/i18n.js";
       goHome();
     }
     resetIdle();
+  }
+
+  // A topic added, renamed or retired, or the day's hours changed (`office.changed`), and every
+  // reconnection (which may have missed one): screens that show the menu or the closed notice
+  // are drawn again from fresh data; a visitor further on gets it on the way home.
+  function listen(officeId) {
+    if (state.live) return;
+    state.live = new LiveChannel(`/ws/offices/${officeId}/display`, {
+      replay: false,
+      onSnapshot: () => {
+        state.snapshots += 1;
+        if (state.snapshots > 1) onOfficeChanged();
+      },
+      onEvent: (message) => message.type === "office.changed" && onOfficeChanged(),
+    });
+  }
+
+  // Changes come in bursts (a reorder is one per topic): one refresh at a time, and one more after
+  // it when others arrived meanwhile, so the last change is the one shown.
+  async function onOfficeChanged() {
+    if (state.refreshing) {
+      state.changedAgain = true;
+      return;
+    }
+    state.refreshing = true;
+    try {
+      do {
+        state.changedAgain = false;
+        if (!["home", "priority", "menu", "closed"].includes(state.screen)) return;
+        const generation = state.generation;
+        const wasClosed = state.screen === "closed";
+        if ((await refresh()) && generation === state.generation) {
+          if (wasClosed) renderHome();
+          else rerender();
+        }
+      } while (state.changedAgain);
+    } finally {
+      state.refreshing = false;
+    }
   }
 
   function periodicRefresh() {

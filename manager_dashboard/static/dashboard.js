@@ -330,7 +330,9 @@ function addEvent(event) {
     state.eventSeqs.add(seq);
   }
   const li = el("li", { class: event.type === "alert" ? "alert" : "" });
-  const key = event.type === "office.changed" ? `ev_added_${event.data?.changed}` : `ev_${event.type}`;
+  // An edit, a retirement or a restoration is a change; only a creation is an addition.
+  const change = event.data?.action && event.data.action !== "created" ? "changed" : "added";
+  const key = event.type === "office.changed" ? `ev_${change}_${event.data?.changed}` : `ev_${event.type}`;
   const text = event.type === "alert" ? event.text : t(key, eventValues(event));
   li.append(el("time", {}, clockTime(event.at, true)), ` ${text}`);
   // Newest first, by time then seq: the history can arrive after live events it precedes.

@@ -1,42 +1,33 @@
-// The console's HTTP client: session cookie, CSRF header on every change, errors with the server's detail.
+// The console's HTTP client: session cookie, CSRF header on every change, errors with the server's
+// detail. A thin layer over the pages' shared client (/static/common/http.js).
+import { HttpError, Offline, createClient } from "/static/common/http.js";
 
-export class ApiError extends Error {
+export class ApiError extends HttpError {
   constructor(status, data) {
-    const detail = data && typeof data.detail === "string" ? data.detail : `HTTP ${status}`;
-    super(detail);
-    this.status = status; // 0 when the server could not be reached
-    this.code = data?.code ?? "";
-    this.detail = detail;
+    super({ status, body: data }); // status 0 when the server could not be reached
+    this.name = "ApiError";
   }
 }
 
 export class Api {
   constructor() {
-    this.csrfToken = "";
+    this.http = createClient();
   }
 
+  get csrfToken() { return this.http.csrfToken; }
+
+  set csrfToken(token) { this.http.csrfToken = token; }
+
   async request(method, path, body) {
-    const headers = { Accept: "application/json" };
-    if (method !== "GET") headers["X-CSRF-Token"] = this.csrfToken;
-    let payload;
-    if (body instanceof FormData) {
-      payload = body;
-    } else if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      payload = JSON.stringify(body);
-    }
     let response;
     try {
-      response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
-    } catch {
-      throw new ApiError(0, null);
+      response = await this.http.request(method, path, body);
+    } catch (error) {
+      if (error instanceof Offline) throw new ApiError(error.status, error.body);
+      throw error;
     }
-    let data = null;
-    if (response.status !== 204) {
-      try { data = await response.json(); } catch { data = null; }
-    }
-    if (!response.ok) throw new ApiError(response.status, data);
-    return { status: response.status, data };
+    if (!response.ok) throw new ApiError(response.status, response.body);
+    return { status: response.status, data: response.body };
   }
 
   get(path) { return this.request("GET", path); }

@@ -123,13 +123,15 @@ async function showOffices() {
 
 async function chooseWindow(me, forceChoice = false) {
   const windows = (await api.get(`/api/v1/offices/${me.office.id}/windows`)).data;
+  // A retired window takes no calls: it is not offered, but a ticket in hand there is finished.
+  const open = windows.filter((window) => window.active !== false);
   const saved = remembered(WINDOW_KEY);
-  const byId = (id) => windows.find((window) => window.id === id);
-  let window = me.ticket?.window ? byId(me.ticket.window.id) : null;
+  const byId = (id, among = open) => among.find((window) => window.id === id);
+  let window = me.ticket?.window ? byId(me.ticket.window.id, windows) : null;
   if (!window && !forceChoice && saved?.office_id === me.office.id) window = byId(saved.window_id);
   if (!window && !forceChoice && me.window) window = byId(me.window.id);
   if (window) { await startWork(me, window); return; }
-  showWindows(me, windows);
+  showWindows(me, open);
 }
 
 function showWindows(me, windows) {

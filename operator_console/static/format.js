@@ -1,54 +1,25 @@
-// Small pure helpers: texts with {placeholders}, durations, names in the page's language.
+// The console's helpers, over the pages' shared modules: texts with {placeholders}, durations,
+// names in the page's language, the office's clock, elements built with textContent only.
+import { el, readJson } from "/static/common/dom.js";
+import { clockTime as officeTime, duration as shortDuration } from "/static/common/format.js";
+import { localName as nameIn, translator } from "/static/common/i18n.js";
 
-const TEXTS = JSON.parse(document.getElementById("console-texts").textContent);
 export const LANG = document.documentElement.lang || "ru";
+export const t = translator(readJson("console-texts"));
+export const element = el;
 
-export function t(key, values = {}) {
-  let text = TEXTS[key] ?? key;
-  for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, String(value));
-  return text;
-}
-
-// 75 -> "1:15", 3725 -> "1:02:05"
+// 75 -> "1:15", 3725 -> "1:02:05"; a running timer never shows a second early.
 export function duration(seconds) {
-  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return "—";
-  const total = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+  return shortDuration(seconds, Math.floor);
 }
 
 export function localName(name) {
-  if (!name) return "";
-  if (typeof name === "string") return name;
-  return (LANG === "en" ? name.en : name.ru) || name.ru || name.en || "";
+  return nameIn(name, LANG);
 }
 
 // The office's wall clock, whatever the time zone of the browser.
 export function clockTime(iso, timeZone) {
-  if (!iso) return "";
-  const options = { hour: "2-digit", minute: "2-digit", timeZone: timeZone || undefined };
-  try {
-    return new Date(iso).toLocaleTimeString(LANG === "en" ? "en-GB" : "ru-RU", options);
-  } catch {
-    return new Date(iso).toLocaleTimeString(LANG === "en" ? "en-GB" : "ru-RU", { hour: "2-digit", minute: "2-digit" });
-  }
-}
-
-export function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === "class") node.className = value;
-    else if (name === "dataset") Object.assign(node.dataset, value);
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
+  return officeTime(iso, { zone: timeZone, lang: LANG });
 }
 
 // "Window 3", plus the window's name unless it only repeats the number ("3", "Окно 3").

@@ -26,7 +26,7 @@ from queue_server.api.schemas import (
     WindowOut,
     WindowPatch,
 )
-from queue_server.services import editing
+from queue_server.services import editing, queue_views
 
 router = APIRouter(tags=["administration"])
 
@@ -40,7 +40,8 @@ async def edit_office(
     now = clock.now()
     wanted = body.model_dump(mode="json", exclude_unset=True)
     office = await editing.update_office(uow, admin, office_id, wanted, now)
-    return office_detail(office, now)
+    (view,) = await queue_views.office_views(uow.session, [office], now)
+    return office_detail(office, view)
 
 
 @router.get("/offices/{office_id}/topics/all", response_model=list[TopicOut])

@@ -98,6 +98,8 @@ ROUTE_ERRORS: dict[tuple[str, str], tuple[tuple[int, str], ...]] = {
     ("GET", "/api/v1/offices/{office_id}/reports"): TOPIC_FILTER,
     ("GET", "/api/v1/offices/{office_id}/reports/report.csv"): TOPIC_FILTER,
     ("GET", "/api/v1/offices/{office_id}/reports/report.xlsx"): TOPIC_FILTER,
+    ("PUT", "/api/v1/offices/{office_id}/calendar/{day}"): ((409, "conflict"),),
+    ("DELETE", "/api/v1/offices/{office_id}/calendar/{day}"): ((404, "calendar_day_not_found"),),
     ("POST", "/api/v1/tickets/{code}/feedback"): (
         (409, "ticket_not_finished"),
         (409, "already_rated"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 from fastapi import Request
 
@@ -80,9 +80,9 @@ def kiosk_out(request: Request, kiosk: Kiosk, key: str | None = None) -> KioskOu
     )
 
 
-def office_detail(office: Office, now: datetime) -> OfficeDetail:
-    """An office with every setting."""
-    return OfficeDetail(**(editing.office_fields(office) | queue_views.office_view(office, now)))
+def office_detail(office: Office, view: dict[str, Any]) -> OfficeDetail:
+    """An office with every setting, and `view` (queue_views.office_views: open now)."""
+    return OfficeDetail(**(editing.office_fields(office) | view))
 
 
 def topic_out(topic: Topic) -> TopicOut:

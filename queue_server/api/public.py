@@ -38,14 +38,15 @@ async def list_offices(session: ReadingDep, clock: ClockDep) -> list[OfficeOut]:
     """Every office with its hours and whether it is open now."""
     now = clock.now()
     offices = await lookups.offices(session)
-    return [OfficeOut(**queue_views.office_view(office, now)) for office in offices]
+    return [OfficeOut(**view) for view in await queue_views.office_views(session, offices, now)]
 
 
 @router.get("/offices/{office_id}", response_model=OfficeOut)
 async def get_office(office_id: OfficeId, session: ReadingDep, clock: ClockDep) -> OfficeOut:
     """One office."""
     office = await lookups.office(session, office_id)
-    return OfficeOut(**queue_views.office_view(office, clock.now()))
+    (view,) = await queue_views.office_views(session, [office], clock.now())
+    return OfficeOut(**view)
 
 
 @router.get("/offices/{office_id}/topics", response_model=list[TopicNode])

@@ -96,9 +96,10 @@ async def report_xlsx(data: ReportData, query: ReportQueryDep) -> Response:
 
 @router.get("/offices/{office_id}/load")
 async def office_load(
-    office_id: OfficeId, _figures: CurrentFigures, session: ReadingDep
+    office_id: OfficeId, _figures: CurrentFigures, session: ReadingDep, clock: ClockDep
 ) -> dict[str, Any]:
     """Public: average visits by weekday and hour, citizens and organisations separately, with the
-    level of each hour ("maximum", "high", "minimum", or "closed")."""
+    level of each hour ("maximum", "high", "minimum", or "closed"). Visits on calendar days
+    (holidays, shortened days) are left out; `calendar_days` lists those of the next two weeks."""
     office = await lookups.office(session, office_id)
-    return await reports.load(session, office)
+    return await reports.load(session, office, clock.now())

@@ -34,6 +34,7 @@ ShortText = Annotated[
     AfterValidator(_printable),
 ]
 OptionalText = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_printable)]
+Note = Annotated[str, StringConstraints(max_length=200), AfterValidator(_printable)]
 Prefix = Annotated[str, StringConstraints(pattern=r"^[A-ZА-ЯЁ]{1,3}$")]
 Login = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@-]{1,100}$")]
 Clock = Annotated[str, StringConstraints(pattern=r"^\d\d:\d\d$")]

@@ -81,13 +81,7 @@ def ticket_actions(
 ) -> list[Action]:
     """What staff may do to a ticket in this state, for answers that enable buttons: the
     transitions less the housekeeper's, and no recall past the limit when the limit is known."""
-    return [
-        action
-        for action in allowed_actions(status)
-        if action not in SYSTEM_ACTIONS
-        and not (
-            action is Action.RECALL
-            and recall_limit is not None
-            and not may_recall(recall_count, recall_limit)
-        )
-    ]
+    offered = [action for action in allowed_actions(status) if action not in SYSTEM_ACTIONS]
+    if recall_limit is not None and not may_recall(recall_count, recall_limit):
+        offered = [action for action in offered if action is not Action.RECALL]
+    return offered

@@ -26,6 +26,7 @@ from queue_server.core.lifecycle import TicketStatus
 from queue_server.db.engine import Database, UnitOfWork
 from queue_server.db.models import HourlyStat, LoadCell, LoadDay, Office, Ticket
 from queue_server.db.repositories import aggregates as aggregate_repo
+from queue_server.db.repositories import calendar as calendar_repo
 from queue_server.db.repositories import offices as office_repo
 
 HOURLY_COUNTERS = aggregate_repo.HOURLY_COUNTERS
@@ -90,9 +91,15 @@ class _Tally:
         ]
 
 
-def _tally(office: Office, targets: reporting.Targets, rows: list[tuple[Any, ...]]) -> _Tally:
+def _tally(
+    office: Office,
+    targets: reporting.Targets,
+    rows: list[tuple[Any, ...]],
+    calendar_days: frozenset[date] = frozenset(),
+) -> _Tally:
     """Exactly what each ticket event adds, as it was when it happened: the ticket row as it is
-    now (its first call and service times never change once set) with the event's topic."""
+    now (its first call and service times never change once set) with the event's topic.
+    Visits on the office's calendar days (a holiday, a shortened day) are not a weekday's load."""
     zone = ZoneInfo(office.timezone)
     tally = _Tally(office.id)
     for row in rows:
@@ -112,7 +119,7 @@ def _tally(office: Office, targets: reporting.Targets, rows: list[tuple[Any, ...
         for topic, adds in changes:
             key = (office.id, here.date(), here.hour, topic, record.customer_type)
             tally.hourly.setdefault(key, Counter()).update(adds)
-        if kind == EventType.TICKET_ISSUED:
+        if kind == EventType.TICKET_ISSUED and here.date() not in calendar_days:
             tally.add_visit(record.customer_type, here.weekday(), here.hour, here.date())
     return tally
 
@@ -133,7 +140,10 @@ async def _count_batch(uow: UnitOfWork, office_id: int, limit: int) -> int:
         schedule.parse_periods(office.peak),
         ZoneInfo(office.timezone),
     )
-    tally = _tally(office, targets, rows)
+    zone = ZoneInfo(office.timezone)
+    dates = [schedule.service_day(row[2], zone) for row in rows]
+    days = await calendar_repo.hours_between(session, office_id, min(dates), max(dates))
+    tally = _tally(office, targets, rows, frozenset(days))
     await aggregate_repo.add_hourly(session, dialect, tally.hourly_rows())
     await aggregate_repo.add_visits(session, dialect, tally.visit_rows())
     await aggregate_repo.count_days(session, dialect, tally.days)

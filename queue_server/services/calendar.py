@@ -160,9 +160,12 @@ async def set_day(
 ) -> CalendarDay:
     """Set the hours of one date (empty: a day off); an audit entry and `office.changed`."""
     day = await _editable(uow, actor, office_id, day_text)
-    new = {"hours": _normalised(day, hours), "note": note}
+    normalised = _normalised(day, hours)
+    new: dict[str, Any] = {"hours": normalised, "note": note}
     row = await repo.day_of(uow.session, office_id, day)
-    old = {"hours": None, "note": None} if row is None or row.hours is None else day_json(row)
+    old: dict[str, Any] = {"hours": None, "note": None}
+    if row is not None and row.hours is not None:
+        old = {"hours": row.hours, "note": row.note}
     changes = changes_between(old, new)
     if row is None:
         row = CalendarDay(office_id=office_id, day=day, source=ADMIN, updated_at=now, **new)
@@ -172,7 +175,7 @@ async def set_day(
         except IntegrityError as error:  # the same date, set at the same instant elsewhere
             raise Conflict("This date was just set by someone else; try again.") from error
     elif changes or row.source != ADMIN:
-        row.hours, row.note, row.source, row.updated_at = new["hours"], note, ADMIN, now
+        row.hours, row.note, row.source, row.updated_at = normalised, note, ADMIN, now
     if changes:
         action = CREATED if old["hours"] is None else CHANGED
         await record_change(uow, actor, office_id, day, action, changes, now)
@@ -193,7 +196,7 @@ async def remove_day(
             office_id=office_id,
             day=day.isoformat(),
         )
-    changes = {"hours": [row.hours, None], "note": [row.note, None]}
+    changes: dict[str, list[Any]] = {"hours": [row.hours, None], "note": [row.note, None]}
     row.hours, row.note, row.source, row.updated_at = None, "", ADMIN, now
     await record_change(uow, actor, office_id, day, DELETED, changes, now)
 

@@ -16,7 +16,7 @@ from queue_server.db.models import Office, Ticket, Topic, Window
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
 from queue_server.errors import TicketNotFound
-from queue_server.services import estimates
+from queue_server.services import calendar, estimates
 
 
 def topic_name(topic: Topic, lang: str) -> str:
@@ -36,11 +36,26 @@ def offered_topics(topics: Sequence[Topic]) -> list[Topic]:
     return [topic for topic in topics if topic.id in shown]
 
 
-def office_is_open(office: Office, now: datetime) -> bool:
-    return schedule.is_open(schedule.parse_hours(office.hours), now, ZoneInfo(office.timezone))
+def office_is_open(
+    office: Office, now: datetime, opening: schedule.OpeningHours | None = None
+) -> bool:
+    """Open now by `opening` (the office's calendar days with its hours), or by its weekly hours
+    alone when not given (an office that has no calendar days yet, say just created)."""
+    hours = schedule.parse_hours(office.hours) if opening is None else opening
+    return schedule.is_open(hours, now, ZoneInfo(office.timezone))
 
 
-def office_view(office: Office, now: datetime) -> dict[str, Any]:
+async def office_views(
+    session: AsyncSession, offices: Sequence[Office], now: datetime
+) -> list[dict[str, Any]]:
+    """The offices as visitors see them, `open_now` by their calendar days too (one query)."""
+    opening = await calendar.hours_of_offices(session, offices, now)
+    return [office_view(office, now, opening[office.id]) for office in offices]
+
+
+def office_view(
+    office: Office, now: datetime, opening: schedule.OpeningHours | None = None
+) -> dict[str, Any]:
     return {
         "id": office.id,
         "name": office.name,
@@ -48,7 +63,7 @@ def office_view(office: Office, now: datetime) -> dict[str, Any]:
         "timezone": office.timezone,
         "hours": office.hours,
         "peak": office.peak,
-        "open_now": office_is_open(office, now),
+        "open_now": office_is_open(office, now, opening),
         "remote_open": office.remote_open,
     }
 

@@ -16,6 +16,7 @@ from queue_server.core import reporting, schedule
 from queue_server.core.events import EventType
 from queue_server.db.models import Event, Office, Topic, User
 from queue_server.db.models import Ticket as TicketRow
+from queue_server.db.repositories import calendar as calendar_repo
 from queue_server.db.repositories import offices as office_repo
 from queue_server.errors import Unprocessable
 from queue_server.services import aggregates, exports
@@ -306,9 +307,17 @@ def as_xlsx(data: dict[str, Any]) -> bytes:
 # --- the public load page ---------------------------------------------------------------------
 
 
-async def load(session: AsyncSession, office: Office) -> dict[str, Any]:
-    """Average visits by weekday and hour, per customer type, with the level of each cell."""
+LOAD_CALENDAR_AHEAD = timedelta(days=13)
+
+
+async def load(session: AsyncSession, office: Office, now: datetime) -> dict[str, Any]:
+    """Average visits by weekday and hour, per customer type, with the level of each cell, and
+    the calendar days of the next two weeks (their visits never count in the averages)."""
     cells, days = await aggregates.load_cells(session, office.id)
+    today = schedule.service_day(now, ZoneInfo(office.timezone))
+    upcoming = await calendar_repo.days_between(
+        session, office.id, today, today + LOAD_CALENDAR_AHEAD
+    )
     opened = reporting.open_cells(schedule.parse_hours(office.hours))
     result: dict[str, Any] = {"office_id": office.id, "name": office.name, "weekdays": []}
     result["weekdays"] = list(schedule.WEEKDAYS)
@@ -316,6 +325,9 @@ async def load(session: AsyncSession, office: Office) -> dict[str, Any]:
         {hour for _day, hour in opened} | {h for c in cells.values() for _d, h in c}
     )
     result["days_counted"] = {schedule.WEEKDAYS[d]: days.get(d, 0) for d in range(7)}
+    result["calendar_days"] = [
+        {"date": row.day.isoformat(), "hours": row.hours, "note": row.note} for row in upcoming
+    ]
     for customer_type in ("individual", "organization"):
         counts = cells.get(customer_type, {})
         averages = {cell: visits / max(1, days.get(cell[0], 0)) for cell, visits in counts.items()}

@@ -94,7 +94,7 @@ async def id_of(session: AsyncSession, login: str) -> int:
 
 
 async def _locked(uow: UnitOfWork, user_id: int) -> User:
-    user = await user_repo.lock(uow.session, user_id)
+    user = await user_repo.lock_to_edit(uow.session, user_id)
     if user is None:
         raise UserNotFound(f"there is no user with id {user_id}")
     return user

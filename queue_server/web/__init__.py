@@ -14,7 +14,13 @@ from queue_server import i18n
 
 WEB = Path(__file__).resolve().parent
 ROOT = WEB.parent.parent
-UI_PACKAGES = ("kiosk_ui", "display_board", "operator_console", "manager_dashboard")
+UI_PACKAGES = (
+    "kiosk_ui",
+    "display_board",
+    "operator_console",
+    "manager_dashboard",
+    "admin_pages",
+)
 LANG_COOKIE = "lang"
 
 

@@ -54,7 +54,7 @@ def test_full_lifecycle_is_logged_once_per_change(
     setup = [row for row in rows if row.type == "office.changed"]
     changed = [(json.loads(r.data) if isinstance(r.data, str) else r.data) for r in setup]
     assert {change["changed"] for change in changed} == {"topic", "window", "user"}
-    assert {"changed": "user", "id": me} in changed
+    assert {"changed": "user", "id": me, "action": "created"} in changed
     rows = [row for row in rows if row.type != "office.changed"]
     t, a = ticket["id"], absent["id"]
     assert [(r.type, r.ticket_id, r.user_id, r.from_status, r.to_status) for r in rows] == [

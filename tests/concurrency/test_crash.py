@@ -15,7 +15,7 @@ from tests.concurrency import server_process
 from tests.support import ADMIN_LOGIN, ADMIN_PASSWORD, Api, login_token
 
 KIOSKS = 6
-KILL_AFTER = 150  # acknowledged tickets before the power cut
+KILL_AFTER = 80  # acknowledged tickets before the power cut
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("heavy"), pytest.mark.timeout(300)]
 

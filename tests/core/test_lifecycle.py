@@ -12,6 +12,7 @@ from queue_server.core.lifecycle import (
     TransitionRefused,
     allowed_actions,
     next_status,
+    ticket_actions,
 )
 
 W, C, S = TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING
@@ -50,6 +51,20 @@ def test_every_state_and_action(status: TicketStatus, action: Action) -> None:
 def test_allowed_actions_are_exactly_those_that_succeed(status: TicketStatus) -> None:
     expected = [action for action in Action if (status, action) in EXPECTED]
     assert allowed_actions(status) == expected
+
+
+@pytest.mark.parametrize("status", list(TicketStatus))
+def test_staff_are_offered_every_transition_but_the_housekeepers(status: TicketStatus) -> None:
+    expected = [a for a in Action if (status, a) in EXPECTED and a is not Action.EXPIRE]
+    assert ticket_actions(status) == expected
+
+
+def test_no_recall_is_offered_at_the_recall_limit() -> None:
+    called = [Action.RECALL, Action.START, Action.NO_SHOW, Action.RETURN, Action.TRANSFER]
+    assert ticket_actions(C, recall_count=1, recall_limit=2) == called
+    assert ticket_actions(C, recall_count=2, recall_limit=2) == called[1:]
+    assert ticket_actions(C, recall_count=0, recall_limit=0) == called[1:]
+    assert ticket_actions(C, recall_count=9) == called  # a limit not known: the server decides
 
 
 @pytest.mark.parametrize("status", sorted(FINAL_STATES))

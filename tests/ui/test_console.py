@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from queue_server.clock import FrozenClock
 from tests.support import Api, LiveServer
@@ -280,4 +280,46 @@ def test_a_manager_serves_at_any_window_of_the_office(desk: Desk, context: Brows
     choose_window(page, desk.window2)
     page.keyboard.press("n")
     expect(page.locator("#ticket-number")).to_have_text(ticket["number"])
+    no_page_errors(page)
+
+
+def test_buttons_and_keys_follow_the_actions_the_server_allows(
+    desk: Desk, context: BrowserContext
+) -> None:
+    """The console keeps no lifecycle of its own: an action the server leaves out of the ticket's
+    `actions` is a disabled button and a refused key, whatever the ticket's state."""
+    ticket = desk.issue()
+    page = start_working(context, desk)
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(f"{request.method} {request.url}"))
+    withheld = {"start"}
+
+    def withholding(route: Route) -> None:
+        response = route.fetch()
+        body = response.json()
+        if body.get("ticket"):
+            body["ticket"]["actions"] = [a for a in body["ticket"]["actions"] if a not in withheld]
+        route.fulfill(response=response, json=body)
+
+    # The console's view of the ticket in hand, as the server sends it less what is withheld.
+    page.route(re.compile(r"/api/v1/operators/me(\?|$)"), withholding)
+    page.keyboard.press("n")
+    expect(page.locator("#ticket-number")).to_have_text(ticket["number"])
+    expect(page.locator("#current")).to_have_class("card current is-called")
+    expect(action(page, "start")).to_be_disabled()
+    for allowed in ("recall", "noshow", "return", "transfer"):
+        expect(action(page, allowed)).to_be_enabled()
+    page.keyboard.press("s")
+    expect(action(page, "start")).to_have_class(re.compile(r"\brefused\b"))
+    assert not [line for line in sent if line.startswith("POST") and line.endswith("/start")]
+    assert desk.report()[ticket["number"]]["status"] == "called"
+
+    withheld.clear()
+    page.keyboard.press("r")  # a recall reloads the ticket, now as the server tells it
+    expect(action(page, "start")).to_be_enabled()
+    page.keyboard.press("s")
+    expect(page.locator("#current")).to_have_class("card current is-serving")
+    for refused in ("recall", "start", "noshow"):
+        expect(action(page, refused)).to_be_disabled()
+    page.unroute_all(behavior="wait")
     no_page_errors(page)

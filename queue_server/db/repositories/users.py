@@ -20,6 +20,12 @@ async def lock(session: AsyncSession, user_id: int) -> User | None:
     return await locking.locked(session, User, user_id)
 
 
+async def lock_to_edit(session: AsyncSession, user_id: int) -> User | None:
+    """The user, locked against other changes but not against rows that name them: two admins
+    editing each other both write audit entries naming the other as actor (a foreign key)."""
+    return await locking.locked(session, User, user_id, key_share=True)
+
+
 async def skills_of(session: AsyncSession, user_id: int) -> dict[int, int]:
     rows = (
         await session.execute(

@@ -78,3 +78,8 @@ export function dateTime(iso, { zone, lang = "ru" } = {}) {
     return new Date(iso).toLocaleString(clockLocale(lang), options);
   }
 }
+
+// "Mon" / "пн" for Monday = 0 ... Sunday = 6.
+export function weekdayName(index, { lang = "ru", style = "short" } = {}) {
+  return new Date(Date.UTC(2024, 0, 1 + index)).toLocaleDateString(clockLocale(lang), { weekday: style, timeZone: "UTC" });
+}

@@ -1,11 +1,14 @@
 // The index's list of offices, a file of its own: the pages' CSP runs no inline script.
-const response = await fetch("/api/v1/offices");
-const offices = response.ok ? await response.json() : [];
-const template = document.getElementById("office-template");
+import { byId } from "./dom.js";
+import { createClient } from "./http.js";
+
+const response = await createClient().get("/api/v1/offices").catch(() => null);
+const offices = response?.ok ? response.body : [];
+const template = byId("office-template");
 for (const office of offices) {
   const node = template.content.cloneNode(true);
   node.querySelector(".name").textContent = office.name;
   node.querySelector(".display").href = `/display/${office.id}`;
   node.querySelector(".load").href = `/load/${office.id}`;
-  document.getElementById("offices").append(node);
+  byId("offices").append(node);
 }

@@ -1,0 +1,1 @@
+"""The administration pages, /admin: offices, topics, windows, users, kiosks, calendar, audit."""
