@@ -100,7 +100,9 @@ async def _ensure_demo_kiosks(settings: Settings) -> list[tuple[str, int, str]]:
             for office in await office_repo.list_offices(uow.session):
                 kiosks = await office_repo.kiosks_of_office(uow.session, office.id)
                 if kiosks:
-                    kiosk, key = await catalogue.new_kiosk_key(uow, kiosks[0].id)
+                    kiosk, key = await catalogue.new_kiosk_key(
+                        uow, kiosks[0].id, SystemClock().now()
+                    )
                 else:
                     kiosk, key = await catalogue.create_kiosk(
                         uow, office.id, "Demo kiosk", None, SystemClock().now()

@@ -112,10 +112,10 @@ async def create_kiosk(
 
 @router.post("/kiosks/{kiosk_id}/key", response_model=KioskOut)
 async def new_kiosk_key(
-    request: Request, kiosk_id: IdPath, _admin: AdminDep, uow: UnitOfWorkDep
+    request: Request, kiosk_id: IdPath, admin: AdminDep, clock: ClockDep, uow: UnitOfWorkDep
 ) -> KioskOut:
     """A new key for the kiosk, shown this once; the old key stops issuing at once."""
-    kiosk, key = await catalogue.new_kiosk_key(uow, kiosk_id)
+    kiosk, key = await catalogue.new_kiosk_key(uow, kiosk_id, clock.now(), admin)
     return kiosk_out(request, kiosk, key=key)
 
 

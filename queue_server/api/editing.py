@@ -44,6 +44,15 @@ async def edit_office(
     return office_detail(office, view)
 
 
+@router.get("/offices/{office_id}/settings", response_model=OfficeDetail)
+async def office_settings(
+    office: ManagerOffice, session: ReadingDep, clock: ClockDep
+) -> OfficeDetail:
+    """The office with every setting, as PATCH answers it (managers read their own office's)."""
+    (view,) = await queue_views.office_views(session, [office], clock.now())
+    return office_detail(office, view)
+
+
 @router.get("/offices/{office_id}/topics/all", response_model=list[TopicOut])
 async def all_topics(office: ManagerOffice, session: ReadingDep) -> list[TopicOut]:
     """Every topic of the office with every field, retired ones too, as a flat list."""

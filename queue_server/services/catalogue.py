@@ -235,10 +235,23 @@ async def create_kiosk(
     return kiosk, key
 
 
-async def new_kiosk_key(uow: UnitOfWork, kiosk_id: int) -> tuple[Kiosk, str]:
-    """Give the kiosk a new key (the old one stops issuing at once); the key, shown this once."""
+async def new_kiosk_key(
+    uow: UnitOfWork, kiosk_id: int, now: datetime, actor: Principal | None = None
+) -> tuple[Kiosk, str]:
+    """Give the kiosk a new key (the old one stops issuing at once); the key, shown this once.
+    The audit notes that it changed, never the key."""
     kiosk = await lookups.kiosk(uow.session, kiosk_id)
     key, kiosk.key_hash = issuing.new_kiosk_key()
+    await audit.record(
+        uow,
+        actor=actor,
+        office_id=kiosk.office_id,
+        object_type="kiosk",
+        object_id=kiosk.id,
+        now=now,
+        action="key_renewed",
+        changes={"key": ["***", "***"]},
+    )
     return kiosk, key
 
 

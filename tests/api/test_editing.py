@@ -63,6 +63,7 @@ def test_an_office_patch_changes_what_is_sent_and_answers_every_setting(admin: A
         "peak": [["09:00", "10:00"], ["17:00", "18:00"]],  # kept in order, as the hours are
     }
     assert admin.ok(admin.get(path))["name"] == "ЦОК Липецк, новый адрес"
+    assert admin.ok(admin.get(f"{path}/settings")) == changed  # what the admin page reads
     [entry] = edits(admin, office["id"], "office")
     assert entry["action"] == "changed" and entry["user"]["login"] == ADMIN_LOGIN
     assert entry["object"] == {"type": "office", "id": office["id"]}

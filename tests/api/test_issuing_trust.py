@@ -51,6 +51,8 @@ def test_a_kiosk_issues_with_its_key_in_its_own_office(admin: Api) -> None:
     elsewhere = f"/api/v1/offices/{other.id}/tickets"
     error(kiosk.post(elsewhere, json={"topic_id": other.topic_id("A")}), 403, "forbidden")
     renewed = admin.ok(admin.post(f"/api/v1/kiosks/{made['id']}/key"))
+    trail = admin.ok(admin.get(f"/api/v1/offices/{place.id}/audit"))
+    assert trail[0]["action"] == "key_renewed" and made["key"] not in str(trail)
     path = f"/api/v1/offices/{place.id}/tickets"
     error(kiosk.post(path, json={"topic_id": place.topic_id("A")}), 401, "not_authenticated")
     again = Api(admin.base_url, kiosk_key=renewed["key"])

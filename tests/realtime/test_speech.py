@@ -84,11 +84,11 @@ def test_distinct_calls_keep_the_speech_cache_within_its_entry_bound(
 ) -> None:
     needs_espeak()
     cache = tmp_path / "speech"
-    with speaking_server(sqlite_url, cache, speech_cache_max_entries=3) as client:
-        for number in range(1, 9):
+    with speaking_server(sqlite_url, cache, speech_cache_max_entries=2) as client:
+        for number in range(1, 5):
             speak(client, f"A{number:03d}")
-            assert len(list(cache.glob("*.wav"))) <= 3
-    assert len(list(cache.glob("*.wav"))) == 3
+            assert len(list(cache.glob("*.wav"))) <= 2
+    assert len(list(cache.glob("*.wav"))) == 2
 
 
 def test_distinct_calls_keep_the_speech_cache_within_its_byte_bound(
@@ -96,12 +96,12 @@ def test_distinct_calls_keep_the_speech_cache_within_its_byte_bound(
 ) -> None:
     needs_espeak()
     cache = tmp_path / "speech"
-    limit = 400_000  # room for about three calls of 100-150 KB
+    limit = 300_000  # room for about two calls of 100-150 KB
     with speaking_server(sqlite_url, cache, speech_cache_max_bytes=limit) as client:
-        for number in range(1, 9):
+        for number in range(1, 6):
             speak(client, f"B{number:03d}")
             assert sum(path.stat().st_size for path in cache.glob("*.wav")) <= limit
-    assert 1 < len(list(cache.glob("*.wav"))) < 8
+    assert 1 <= len(list(cache.glob("*.wav"))) < 5
 
 
 def test_a_call_played_again_stays_cached_and_the_least_recent_goes(
@@ -114,7 +114,7 @@ def test_a_call_played_again_stays_cached_and_the_least_recent_goes(
         cached = next(cache.glob("*.wav"))
         made = cached.stat().st_ino
         speak(client, "A016")
-        for number in range(17, 23):
+        for number in range(17, 20):
             assert speak(client, "A015") == first  # a call repeated while others come in
             speak(client, f"A{number:03d}")
         assert cached.stat().st_ino == made  # served from the cache, never made again
@@ -124,5 +124,5 @@ def test_a_call_played_again_stays_cached_and_the_least_recent_goes(
     assert synthesiser.path_for(phrase("A016", 3, "ru"), "ru").name not in names
     assert names == {
         synthesiser.path_for(phrase(number, 3, "ru"), "ru").name
-        for number in ("A015", "A021", "A022")
+        for number in ("A015", "A018", "A019")
     }

@@ -48,13 +48,9 @@ function fieldFor({ code, detail }) {
   return code === "already_exists" ? "name" : null;
 }
 
-// The office with every setting: the answer of a PATCH that changes nothing (no audit entry)
-// when the public GET leaves the settings out.
+// The office with every setting (the public GET leaves the settings out).
 async function details() {
-  const office = await load(`/api/v1/offices/${officeId()}`);
-  if (office.recall_limit !== undefined) return office;
-  const response = await api("PATCH", `/api/v1/offices/${officeId()}`, {});
-  return response.ok ? { ...office, ...response.body } : office;
+  return load(`/api/v1/offices/${officeId()}/settings`);
 }
 
 function body() {
