@@ -47,7 +47,7 @@ typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
 pytest: $(TEST_STAMP) browser-deps
-	$(BIN)/pytest -n 3 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint typecheck pytest
 

@@ -194,8 +194,15 @@ def start_server(
     """`port` lets a test restart a server where its clients expect it; `send_buffer` caps the
     kernel's send buffer of every connection (Linux hands the listening socket's to each)."""
     app = create_app(settings, clock)
+    # A page left open holds its websocket: without a bound the stop waits for it (10 s and more
+    # per test); two seconds let requests in flight finish.
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port or free_port(), log_level="warning", lifespan="on"
+        app,
+        host="127.0.0.1",
+        port=port or free_port(),
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
     sockets = None
