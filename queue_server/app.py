@@ -104,12 +104,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         await hub.start()
         await principals.start()
         tasks = [
-            # Tickets still waiting at closing time expire.
+            # Tickets still waiting at closing time expire; spent issue counts are dropped.
             asyncio.create_task(
                 _every(
                     settings.housekeeping_interval_seconds,
                     "housekeeping",
-                    lambda: housekeeping.expire_all(database, clock.now()),
+                    lambda: housekeeping.pass_once(database, clock.now()),
                 )
             ),
             # New events are counted into the hourly and load figures, off the request path.

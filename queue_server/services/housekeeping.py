@@ -16,7 +16,7 @@ from queue_server.db.engine import Database, UnitOfWork
 from queue_server.db.models import Office, Ticket
 from queue_server.db.repositories import offices as office_repo
 from queue_server.db.repositories import tickets as ticket_repo
-from queue_server.services import calendar, eventlog
+from queue_server.services import calendar, eventlog, issuing
 
 
 async def expire_office(uow: UnitOfWork, office: Office, now: datetime) -> int:
@@ -51,3 +51,12 @@ async def expire_all(database: Database, now: datetime) -> int:
             if office is not None:
                 total += await expire_office(uow, office, now)
     return total
+
+
+async def pass_once(database: Database, now: datetime) -> int:
+    """The periodic pass: expire what closing time ended, then drop the issue counts and
+    idempotency keys that decide nothing any more; how many tickets expired."""
+    expired = await expire_all(database, now)
+    async with database.unit_of_work() as uow:
+        await issuing.forget_what_decides_nothing(uow, now)
+    return expired

@@ -148,8 +148,6 @@ async def _admit_remote(
             "please try again later or take a ticket at the kiosk.",
             limit=office.remote_tickets_per_hour,
         )
-    if now.minute == 0:  # an hourly tidy-up keeps the table small
-        await repo.forget_counts_before(uow.session, RemoteIssue, "hour", hour - timedelta(hours=1))
 
 
 def closed_error(office: Office, now: datetime, hours: schedule.Hours) -> OfficeClosed:
@@ -198,10 +196,6 @@ async def _count_kiosk_issue(
             "This kiosk has issued too many tickets in the last minute; please wait a moment."
         )
     kiosk.last_ticket_at = now
-    if minute.minute == 0:  # an hourly tidy-up keeps the table small
-        await repo.forget_counts_before(
-            uow.session, KioskIssue, "minute", minute - timedelta(hours=1)
-        )
     return kiosk
 
 
@@ -257,8 +251,6 @@ async def _claim(uow: UnitOfWork, office: Office, key: str, now: datetime) -> Is
     ticket_id = await repo.claim_idempotency_key(
         uow.session, uow.dialect, office.id, key, now, since
     )
-    if now.minute == 0:  # an hourly tidy-up keeps the table small
-        await repo.forget_idempotency_keys_before(uow.session, since)
     if ticket_id is None:
         return None
     ticket = await uow.session.get(Ticket, ticket_id)
@@ -304,3 +296,11 @@ async def _new_ticket(
     uow.session.add(ticket)
     await uow.session.flush()
     return ticket
+
+
+async def forget_what_decides_nothing(uow: UnitOfWork, now: datetime) -> None:
+    """Drop per-minute and per-hour issue counts and idempotency keys past their window; run by
+    the housekeeping pass, off the kiosk's tap."""
+    await repo.forget_counts_before(uow.session, KioskIssue, "minute", now - timedelta(hours=1))
+    await repo.forget_counts_before(uow.session, RemoteIssue, "hour", now - timedelta(hours=2))
+    await repo.forget_idempotency_keys_before(uow.session, now - timedelta(hours=IDEMPOTENCY_HOURS))

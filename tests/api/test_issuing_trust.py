@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from queue_server.clock import FrozenClock
+from queue_server.services import housekeeping
 from tests.api.contract import error, hall, sql
-from tests.support import Api, LiveServer
+from tests.support import Api, LiveServer, on_database
 
 
 def _waiting(api: Api, office_id: int) -> int:
@@ -198,3 +199,22 @@ def test_a_retry_after_a_lost_answer_gets_the_ticket_the_server_issued(
         server.settings.database_url, "SELECT number FROM tickets WHERE office_id = :o", o=place.id
     )
     assert [row[0] for row in rows] == ["A001"], "the visitor got two tickets"
+
+
+def test_the_housekeeping_pass_drops_spent_counts_and_keys_and_keeps_live_ones(
+    admin: Api, server: LiveServer, clock: FrozenClock
+) -> None:
+    place = hall(admin, "A")
+    kiosk = admin.kiosk_client(place.id)
+    path = f"/api/v1/offices/{place.id}/tickets"
+    body = {"topic_id": place.topic_id("A")}
+    kiosk.ok(kiosk.post(path, json=body, headers={"Idempotency-Key": "old-tap"}), 201)
+    clock.advance(24 * 3600 + 60)
+    kiosk.ok(kiosk.post(path, json=body, headers={"Idempotency-Key": "new-tap"}), 201)
+    url = server.settings.database_url
+    on_database(url, lambda database: housekeeping.pass_once(database, clock.now()))
+    keys = sql(url, "SELECT key FROM idempotency_keys WHERE office_id = :o", o=place.id)
+    assert [row[0] for row in keys] == ["new-tap"]
+    assert len(sql(url, "SELECT count FROM kiosk_issues")) == 1  # only this minute's count
+    again = kiosk.post(path, json=body, headers={"Idempotency-Key": "new-tap"})
+    assert again.status_code == 200  # a live key still answers its ticket
